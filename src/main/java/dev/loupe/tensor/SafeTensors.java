@@ -72,7 +72,12 @@ public final class SafeTensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, data, dataStart + entry.begin);
                 data.flip();
-                NDArray array = manager.create(data, entry.shape, entry.type);
+                NDArray array;
+                // The engine wraps a direct buffer without copying; a copy owned by libtorch keeps views and aliases
+                // of the tensor valid after the wrapper (and with it the buffer) is closed and collected.
+                try (NDArray wrapped = manager.create(data, entry.shape, entry.type)) {
+                    array = wrapped.duplicate();
+                }
                 array.setName(e.getKey());
                 out.put(e.getKey(), array);
             }
