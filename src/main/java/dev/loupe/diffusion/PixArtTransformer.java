@@ -118,12 +118,11 @@ public final class PixArtTransformer extends Module {
         int w = (int) s.get(3) / p;
         NDManager outer = latents.getManager();
         try (NDManager scope = outer.newSubManager()) {
-            for (NDArray input : new NDArray[] {latents, timesteps, captions, captionMask}) {
-                if (input != null) input.tempAttach(scope);
-            }
-            if (size != null) {
-                size.resolution().tempAttach(scope);
-                size.aspectRatio().tempAttach(scope);
+            NDArray[] inputs = {latents, timesteps, captions, captionMask,
+                size == null ? null : size.resolution(), size == null ? null : size.aspectRatio()};
+            for (NDArray input : inputs) {
+                // the same array may come twice; attaching it twice would return it to the scope, not its owner
+                if (input != null && input.getManager() != scope) input.tempAttach(scope);
             }
             NDArray t = timesteps.getShape().size() == b ? timesteps.reshape(b) : timesteps.reshape(1).repeat(0, b);
             NDArray x = posEmbed.forward(latents); // [B, h*w, D]
