@@ -38,6 +38,7 @@ public final class ScheduleFile {
     private static final Gson GSON = new GsonBuilder()
             .setFormattingStyle(FormattingStyle.PRETTY.withIndent("    ")) // ECAD writes json.dump(indent=4)
             .disableHtmlEscaping()
+            .serializeNulls() // an unknown key whose value is null must survive too
             .create();
 
     private final JsonObject document;

@@ -140,6 +140,8 @@ final class ScheduleJson {
         if (m.startsWith("com.google.gson.stream.MalformedJsonException: ")) {
             m = m.substring("com.google.gson.stream.MalformedJsonException: ".length());
         }
+        m = m.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "syntax error")
+                .replace("use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "syntax error");
         return m.isEmpty() ? t.getClass().getSimpleName() : Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
 }
