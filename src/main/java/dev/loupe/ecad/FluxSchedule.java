@@ -25,7 +25,7 @@ final class FluxSchedule {
         Optional<Integer> singles = ScheduleReader.wholeNumber(cs.get(NUM_SINGLE_BLOCKS));
         String blocks = doubles.isPresent() && singles.isPresent()
                 ? doubles.get() + " double + " + singles.get() + " single blocks" : "double and single blocks";
-        throw new FluxScheduleException(source + ": this is a FLUX schedule (" + blocks + "); Loupe's models are "
+        throw new FluxScheduleException(source, "this is a FLUX schedule (" + blocks + "); Loupe's models are "
                 + "PixArt-style (attn1, attn2 and ff in every block), so it cannot drive them",
                 stats(cs, doubles.orElse(-1), singles.orElse(-1)).orElse(null));
     }
@@ -82,7 +82,7 @@ final class FluxSchedule {
             counts.add(new ScheduleStats.Count(SINGLE_COMPONENTS.get(c), singleCounts[c], steps.get() * singles));
         }
         String name = cs.get(ScheduleFile.NAME) instanceof JsonPrimitive p && p.isString() ? p.getAsString() : "";
-        return Optional.of(new ScheduleStats(name, steps.get(), steps.get() + " steps x " + doubles + " double + "
-                + singles + " single blocks (FLUX)", counts, perStep, 3 * (doubles + singles)));
+        return Optional.of(new ScheduleStats(name, steps.get(), steps.get() + " steps x (" + doubles + " double + "
+                + singles + " single blocks) x 3 components (FLUX)", counts, perStep, 3 * (doubles + singles)));
     }
 }

@@ -10,10 +10,17 @@ import java.util.Optional;
  */
 public final class FluxScheduleException extends LoupeException {
     private final transient ScheduleStats stats;
+    private final String problem;
 
-    FluxScheduleException(String message, ScheduleStats stats) {
-        super(message);
+    FluxScheduleException(String source, String problem, ScheduleStats stats) {
+        super(source + ": " + problem);
+        this.problem = problem;
         this.stats = stats;
+    }
+
+    /** The message without the file name in front. */
+    public String problem() {
+        return problem;
     }
 
     public Optional<ScheduleStats> stats() {

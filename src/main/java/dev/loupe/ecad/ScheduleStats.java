@@ -10,7 +10,7 @@ import java.util.List;
  * What a schedule recomputes, for display: per component type how many of its bits say recompute, and per step
  * how many of the step's bits do.
  *
- * @param dimensions  e.g. "20 steps x 28 blocks"
+ * @param dimensions  e.g. "20 steps x 28 blocks x 3 components"
  * @param components  one count per component type, in file order
  * @param recomputePerStep how many bits of each step say recompute (of {@code bitsPerStep})
  */
@@ -37,7 +37,8 @@ public record ScheduleStats(String name, int steps, String dimensions, List<Coun
                 for (Component c : Component.values()) if (s.recompute(step, b, c)) perStep[step]++;
             }
         }
-        return new ScheduleStats(s.name(), s.steps(), s.steps() + " steps x " + s.blocks() + " blocks", counts, perStep,
+        return new ScheduleStats(s.name(), s.steps(), s.steps() + " steps x " + s.blocks() + " blocks x "
+                + CacheSchedule.COMPONENTS + " components", counts, perStep,
                 s.blocks() * CacheSchedule.COMPONENTS);
     }
 
