@@ -138,9 +138,10 @@ public final class ScheduleFile {
         for (int s = 0; s < macs.length; s++) {
             JsonElement step = byStep.getAsJsonObject().get(ScheduleJson.stepKey(s));
             if (step == null || !step.isJsonObject()) return Optional.empty();
-            OptionalDouble m = Json.number(step.getAsJsonObject(), "macs");
-            if (m.isEmpty()) return Optional.empty();
-            macs[s] = (long) m.getAsDouble();
+            JsonElement m = step.getAsJsonObject().get("macs");
+            Optional<Long> whole = Json.wholeNumber(m);
+            if (whole.isEmpty()) return Optional.empty();
+            macs[s] = whole.get();
         }
         return Optional.of(macs);
     }
@@ -463,6 +464,16 @@ public final class ScheduleFile {
             if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) return OptionalDouble.empty();
             double d = e.getAsDouble();
             return Double.isFinite(d) ? OptionalDouble.of(d) : OptionalDouble.empty();
+        }
+
+        /** A JSON integer that fits a long, exactly (MAC counts pass 2^53 in large models). */
+        static Optional<Long> wholeNumber(JsonElement e) {
+            if (!(e instanceof JsonPrimitive p) || !p.isNumber()) return Optional.empty();
+            try {
+                return Optional.of(p.getAsBigDecimal().longValueExact());
+            } catch (ArithmeticException | NumberFormatException notWhole) {
+                return Optional.empty();
+            }
         }
 
         static Optional<String> string(JsonObject o, String key) {
