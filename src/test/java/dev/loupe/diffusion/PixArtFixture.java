@@ -1,15 +1,13 @@
 package dev.loupe.diffusion;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.loupe.diffusion.cache.CacheSchedule;
-import dev.loupe.diffusion.cache.Component;
+import dev.loupe.ecad.ScheduleFile;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /** The diffusers reference fixture in src/test/resources/fixtures/pixart-reference (see its README). */
 public final class PixArtFixture {
@@ -51,21 +49,8 @@ public final class PixArtFixture {
         return metaJson().getAsJsonObject("schedules").getAsJsonObject(name);
     }
 
-    /** Reads the bits of an ECAD schedule object directly (test-side reading of the fixture's own layout). */
+    /** An ECAD schedule object as a schedule. */
     public static CacheSchedule schedule(JsonObject file) {
-        JsonObject cs = file.getAsJsonObject("cache_schedule");
-        int steps = cs.get("num_inference_steps").getAsInt();
-        int blocks = cs.get("num_blocks").getAsInt();
-        boolean[] genome = new boolean[steps * blocks * CacheSchedule.COMPONENTS];
-        for (Map.Entry<String, JsonElement> step : cs.getAsJsonObject("schedule").entrySet()) {
-            int s = Integer.parseInt(step.getKey());
-            for (Map.Entry<String, JsonElement> block : step.getValue().getAsJsonObject().entrySet()) {
-                int b = Integer.parseInt(block.getKey());
-                for (Component c : Component.values()) {
-                    genome[CacheSchedule.index(s, b, c, blocks)] = block.getValue().getAsJsonObject().get(c.key()).getAsBoolean();
-                }
-            }
-        }
-        return CacheSchedule.fromGenome(steps, blocks, genome, cs.get("name").getAsString());
+        return ScheduleFile.parse(file.toString(), "fixture").schedule();
     }
 }
