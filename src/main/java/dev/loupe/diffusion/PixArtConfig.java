@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.loupe.LoupeException;
 import dev.loupe.diffusion.cache.DitDimensions;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The configuration of diffusers' {@code PixArtTransformer2DModel}, under its {@code config.json} names. Values a
@@ -250,29 +253,25 @@ public record PixArtConfig(
     }
 
     private static double number(JsonObject o, String key, String source, double fallback) {
-        JsonElement e = present(o, key);
-        if (e == null) return fallback;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new LoupeException(source + ": " + key + " must be a number, not " + e);
-        }
-        return e.getAsDouble();
+        return value(o, key, source, fallback, JsonPrimitive::isNumber, "a number", JsonElement::getAsDouble);
     }
 
     private static boolean bool(JsonObject o, String key, String source, boolean fallback) {
-        JsonElement e = present(o, key);
-        if (e == null) return fallback;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new LoupeException(source + ": " + key + " must be true or false, not " + e);
-        }
-        return e.getAsBoolean();
+        return value(o, key, source, fallback, JsonPrimitive::isBoolean, "true or false", JsonElement::getAsBoolean);
     }
 
     private static String string(JsonObject o, String key, String source, String fallback) {
+        return value(o, key, source, fallback, JsonPrimitive::isString, "a string", JsonElement::getAsString);
+    }
+
+    /** The value under {@code key}, {@code fallback} when absent or null, a named error when of another kind. */
+    private static <T> T value(JsonObject o, String key, String source, T fallback, Predicate<JsonPrimitive> kind,
+            String expected, Function<JsonElement, T> read) {
         JsonElement e = present(o, key);
         if (e == null) return fallback;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new LoupeException(source + ": " + key + " must be a string, not " + e);
+        if (!e.isJsonPrimitive() || !kind.test(e.getAsJsonPrimitive())) {
+            throw new LoupeException(source + ": " + key + " must be " + expected + ", not " + e);
         }
-        return e.getAsString();
+        return read.apply(e);
     }
 }
