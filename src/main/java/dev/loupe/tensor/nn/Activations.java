@@ -13,11 +13,15 @@ public final class Activations {
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 
-    /** {@code torch.nn.GELU(approximate="tanh")}: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    /**
+     * {@code torch.nn.GELU(approximate="tanh")}: 0.5 x (1 + tanh(z)) with z = sqrt(2/pi) (x + 0.044715 x^3), computed
+     * as x sigmoid(2z) (the same function, fewer kernels: DJL cannot ask libtorch for its fused tanh GELU). Not in
+     * place, so that autograd keeps what its backward pass needs.
+     */
     public static NDArray geluTanh(NDArray x) {
-        // Not in place: autograd keeps tanh's output for the backward pass.
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) SQRT_2_OVER_PI);
-        return inner.tanh().add(1f).mul(x).mul(0.5f);
+        float c = (float) (2 * SQRT_2_OVER_PI);
+        NDArray twoZ = x.square().mul(0.044715f * c).add(c).mul(x);
+        return x.mul(twoZ.getNDArrayInternal().sigmoid());
     }
 
     /** {@code torch.nn.GELU()} with the exact error function. */
