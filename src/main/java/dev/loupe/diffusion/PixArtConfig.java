@@ -120,6 +120,17 @@ public record PixArtConfig(
                 captionChannels == null ? 0 : captionChannels, sizeConditioned());
     }
 
+    /**
+     * A PixArt-architecture transformer of any size with diffusers' defaults for the rest (attention bias, tanh
+     * GELU, eps 1e-6, no size conditions): for example a small pixel-space model, {@code of(6, 64, 8, 3, 3, 32, 2,
+     * 256)} for 32x32 RGB in and out, 8 blocks of width 384, captions of width 256 from its own prompt encoder.
+     */
+    public static PixArtConfig of(int heads, int headDim, int layers, int inChannels, int outChannels, int sampleSize,
+            int patchSize, int captionChannels) {
+        return new PixArtConfig(heads, headDim, inChannels, outChannels, layers, heads * headDim, true, sampleSize,
+                patchSize, "gelu-approximate", 1000, false, 1e-6, null, false, captionChannels);
+    }
+
     /** PixArt-XL-2 (28 blocks, 16 heads x 72) at a latent size of {@code sampleSize} (32, 64 or 128). */
     public static PixArtConfig pixartXl2(int sampleSize) {
         return new PixArtConfig(16, 72, 4, 8, 28, 1152, true, sampleSize, 2, "gelu-approximate", 1000, false, 1e-6,

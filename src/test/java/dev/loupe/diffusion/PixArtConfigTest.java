@@ -56,6 +56,17 @@ class PixArtConfigTest {
     }
 
     @Test
+    void aSmallPixelSpaceModelIsTheSameArchitectureAtAnotherSize() {
+        PixArtConfig c = PixArtConfig.of(6, 64, 8, 3, 3, 32, 2, 256);
+        assertEquals(384, c.innerDim());
+        assertEquals(384, c.crossAttentionDim());
+        assertEquals(3, c.effectiveOutChannels());
+        assertFalse(c.sizeConditioned());
+        assertEquals(1.0, c.effectiveInterpolationScale());
+        assertEquals(c, PixArtConfig.parse(c.toJson().toString(), "c"));
+    }
+
+    @Test
     void aWrapperObjectWithConfigIsRead() {
         PixArtConfig c = PixArtConfig.parse("{\"seed\": 1, \"config\": " + ALPHA_512 + "}", "meta.json");
         assertEquals(64, c.sampleSize());

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 class PixArtTrainingTest {
     @Test
     void gradientsReachEveryTrainableWeight() {
-        PixArtConfig config = new PixArtConfig(2, 8, 3, 3, 2, 16, true, 8, 2, "gelu-approximate", 1000, false, 1e-6,
-                null, false, 12);
+        PixArtConfig config = PixArtConfig.of(2, 8, 2, 3, 3, 8, 2, 12);
         try (NDManager nd = NDManager.newBaseManager()) {
             PixArtTransformer model = new PixArtTransformer(nd, config);
             model.train(true);
