@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code loupe dit ...}: verbs that run a PixArt-style diffusion transformer directly. */
-@Command(name = "dit", description = "Run a PixArt-style diffusion transformer (diffusers format) directly.",
+@Command(name = "dit", mixinStandardHelpOptions = true, description = "Run a PixArt-style diffusion transformer (diffusers format) directly.",
         subcommands = {
             DitStepsCommand.class,
         })

@@ -24,12 +24,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "steps", description = {
-        "Run a PixArt transformer on given inputs for N steps in order, optionally under an ECAD cache schedule,",
-        "and save its outputs: for checking a ported checkpoint against diffusers.",
-        "IO.safetensors holds encoder_hidden_states [B,L,C], encoder_attention_mask [B,L] (optional; 1 keep, 0 drop),",
-        "timesteps [N] or [N,B] and stepS.latents [B,in,H,W] for S = 0..N-1 (and resolution [B,2], aspect_ratio [B,1]",
-        "for size-conditioned models); OUT.safetensors gets stepS.out [B,out,H,W]."})
+@Command(name = "steps", mixinStandardHelpOptions = true, description = {
+        "Run a PixArt transformer on given inputs for N steps in order, optionally",
+        "under an ECAD cache schedule, and save its outputs (to check a ported",
+        "checkpoint against diffusers).",
+        "IO.safetensors holds encoder_hidden_states [B,L,C], encoder_attention_mask",
+        "[B,L] (optional; 1 keep, 0 drop), timesteps [N] or [N,B], stepS.latents",
+        "[B,in,H,W] for S = 0..N-1, and for size-conditioned models resolution [B,2]",
+        "and aspect_ratio [B,1]. OUT.safetensors gets stepS.out [B,out,H,W]."})
 public final class DitStepsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

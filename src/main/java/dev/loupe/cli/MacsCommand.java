@@ -15,10 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "macs", description = {
-        "Count the multiply-accumulates of a PixArt transformer per denoising step, without running it.",
-        "Weight MACs are every linear layer and convolution that runs (what ECAD publishes, calflops-style);",
-        "attention MACs are the Q K^T and A V products of the attentions that run."})
+@Command(name = "macs", mixinStandardHelpOptions = true, description = {
+        "Count the multiply-accumulates of a PixArt transformer per denoising step,",
+        "without running it. Weight MACs: every linear layer and convolution that",
+        "runs (what ECAD publishes, as calflops counts). Attention MACs: the Q K^T",
+        "and A V products of the attentions that run."})
 public final class MacsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -29,13 +30,13 @@ public final class MacsCommand implements Callable<Integer> {
     @Option(names = "--schedule", paramLabel = "S.json", description = "An ECAD cache schedule (default: nothing cached).")
     Path schedule;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Denoising steps without a schedule (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Denoising steps without a schedule (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "2", description = "Batch per transformer call; 2 = one image with classifier-free guidance (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "2", description = "Batch per transformer call; 2 = one image with classifier-free guidance (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--caption-tokens", defaultValue = "120", description = "Caption length in tokens (default: ${DEFAULT-VALUE}, PixArt's T5 length).")
+    @Option(names = "--caption-tokens", paramLabel = "L", defaultValue = "120", description = "Caption length in tokens (default: ${DEFAULT-VALUE}, PixArt's T5 length).")
     int captionTokens;
 
     @Override

@@ -61,6 +61,24 @@ class DitStepsCommandTest {
         assertTrue(Files.notExists(dir.resolve("x.safetensors")));
     }
 
+    @Test
+    void anIncompleteIoFileIsNamedWithWhatItLacks() throws Exception {
+        Path io = dir.resolve("io.safetensors");
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Map<String, NDArray> all = SafeTensors.read(PixArtFixture.io(), nd);
+            Map<String, NDArray> some = new java.util.LinkedHashMap<>();
+            some.put("step0.latents", all.get("step0.latents"));
+            some.put("step1.latents", all.get("step1.latents"));
+            some.put("encoder_hidden_states", all.get("encoder_hidden_states"));
+            some.put("timesteps", all.get("timesteps"));
+            SafeTensors.write(io, some);
+        }
+        MacsCommandTest.Result r = MacsCommandTest.run("dit", "steps", "--weights", PixArtFixture.weights().toString(),
+                "--config", PixArtFixture.meta().toString(), "--io", io.toString(), "--out", dir.resolve("o.safetensors").toString());
+        assertEquals(1, r.code());
+        assertEquals("loupe: " + io + ": timesteps of shape (5) do not fit 2 steps (expected [2] or [2, B])", r.err().trim());
+    }
+
     private static void assertOutputs(Path out, String schedule) {
         try (NDManager nd = NDManager.newBaseManager()) {
             Map<String, NDArray> got = SafeTensors.read(out, nd);
