@@ -12,4 +12,16 @@ public class LoupeException extends RuntimeException {
     public LoupeException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The message a user sees for any failure: ours as is, anything else with its type. */
+    public static String userMessage(Throwable ex) {
+        Throwable t = ex;
+        while (!(t instanceof LoupeException) && t.getCause() != null && t.getCause() != t) t = t.getCause();
+        if (t instanceof LoupeException) return t.getMessage();
+        if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+            return "I/O error: " + ex.getMessage();
+        }
+        String m = ex.getMessage();
+        return ex.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Dense features (UPLiFT) and diffusion caching schedules (ECAD) on your own models, offline.",
         subcommands = {
             VersionCommand.class,
+            ScheduleCommand.class,
             WorldCommand.class,
         })
 public final class LoupeCommand implements Runnable {
@@ -38,24 +39,12 @@ public final class LoupeCommand implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter err = line.getErr();
-            err.println("loupe: " + userMessage(ex));
+            err.println("loupe: " + LoupeException.userMessage(ex));
             if (Boolean.getBoolean("loupe.debug")) ex.printStackTrace(err);
             err.flush();
             return 1;
         });
         return cl;
-    }
-
-    /** The message a user sees for a failure: ours as is, anything else with its type. */
-    public static String userMessage(Throwable ex) {
-        Throwable t = ex;
-        while (!(t instanceof LoupeException) && t.getCause() != null && t.getCause() != t) t = t.getCause();
-        if (t instanceof LoupeException) return t.getMessage();
-        if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
-            return "I/O error: " + ex.getMessage();
-        }
-        String m = ex.getMessage();
-        return ex.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

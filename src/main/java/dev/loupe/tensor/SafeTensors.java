@@ -34,47 +34,22 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
+    /** One tensor's entry in a file's header. */
+    public record TensorInfo(String name, DataType type, Shape shape, long begin, long end) {}
+
     /** Tensors in file order; the arrays belong to {@code manager}. */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw bad(file, "is not a safetensors file (only " + size + " bytes)");
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, len, 0);
-            long headerLength = len.flip().getLong();
-            if (headerLength <= 1 || headerLength > MAX_HEADER || 8 + headerLength > size) {
-                throw bad(file, "is not a safetensors file (header length " + headerLength + " does not fit a file of "
-                        + size + " bytes)");
-            }
-            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-            readFully(ch, headerBytes, 8);
-            JsonObject header;
-            try {
-                header = JsonParser.parseString(new String(headerBytes.array(), StandardCharsets.UTF_8)).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw bad(file, "is not a safetensors file (its header is not a JSON object)");
-            }
-            long dataStart = 8 + headerLength;
-            long dataSize = size - dataStart;
-            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) continue;
-                Entry entry = entry(file, e.getKey(), e.getValue());
-                if (entry.end > dataSize) {
-                    throw bad(file, "is truncated: tensor '" + e.getKey() + "' needs bytes up to " + entry.end
-                            + " of the data section but the file holds only " + dataSize);
-                }
-                long expected = entry.shape.size() * entry.type.getNumOfBytes();
-                if (entry.end - entry.begin != expected) {
-                    throw bad(file, "is corrupt: tensor '" + e.getKey() + "' of shape " + entry.shape + " and type "
-                            + entry.type + " should take " + expected + " bytes, not " + (entry.end - entry.begin));
-                }
-                ByteBuffer data = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, data, dataStart + entry.begin);
+            long dataStart = 8 + headerLength(ch, file);
+            for (TensorInfo t : header(ch, file).values()) {
+                long bytes = t.end() - t.begin();
+                ByteBuffer data = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, data, dataStart + t.begin());
                 data.flip();
-                NDArray array = manager.create(data, entry.shape, entry.type);
-                array.setName(e.getKey());
-                out.put(e.getKey(), array);
+                NDArray array = manager.create(data, t.shape(), t.type());
+                array.setName(t.name());
+                out.put(t.name(), array);
             }
         } catch (NoSuchFileException e) {
             throw new LoupeException(file + ": no such file");
@@ -84,13 +59,57 @@ public final class SafeTensors {
         return out;
     }
 
-    /** The names and shapes in a file, without reading its data. */
-    public static Map<String, Shape> shapes(Path file) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, Shape> shapes = new LinkedHashMap<>();
-            read(file, m).forEach((k, v) -> shapes.put(k, v.getShape()));
-            return shapes;
+    /** The names, types and shapes in a file (checked against its size), without reading the data. */
+    public static Map<String, TensorInfo> describe(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return header(ch, file);
+        } catch (NoSuchFileException e) {
+            throw new LoupeException(file + ": no such file");
+        } catch (IOException e) {
+            throw new LoupeException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static long headerLength(FileChannel ch, Path file) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw bad(file, "is not a safetensors file (only " + size + " bytes)");
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, len, 0);
+        long headerLength = len.flip().getLong();
+        if (headerLength <= 1 || headerLength > MAX_HEADER || 8 + headerLength > size) {
+            throw bad(file, "is not a safetensors file (header length " + headerLength + " does not fit a file of "
+                    + size + " bytes)");
+        }
+        return headerLength;
+    }
+
+    private static Map<String, TensorInfo> header(FileChannel ch, Path file) throws IOException {
+        long headerLength = headerLength(ch, file);
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+        readFully(ch, headerBytes, 8);
+        JsonObject header;
+        try {
+            header = JsonParser.parseString(new String(headerBytes.array(), StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw bad(file, "is not a safetensors file (its header is not a JSON object)");
+        }
+        long dataSize = ch.size() - 8 - headerLength;
+        Map<String, TensorInfo> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) continue;
+            TensorInfo t = entry(file, e.getKey(), e.getValue());
+            if (t.end() > dataSize) {
+                throw bad(file, "is truncated: tensor '" + e.getKey() + "' needs bytes up to " + t.end()
+                        + " of the data section but the file holds only " + dataSize);
+            }
+            long expected = t.shape().size() * t.type().getNumOfBytes();
+            if (t.end() - t.begin() != expected) {
+                throw bad(file, "is corrupt: tensor '" + e.getKey() + "' of shape " + t.shape() + " and type "
+                        + t.type() + " should take " + expected + " bytes, not " + (t.end() - t.begin()));
+            }
+            out.put(e.getKey(), t);
+        }
+        return out;
     }
 
     /** Writes tensors in map order, atomically; arrays are written as they are (dtype and shape). */
@@ -130,9 +149,7 @@ public final class SafeTensors {
         return bytes;
     }
 
-    private record Entry(DataType type, Shape shape, long begin, long end) {}
-
-    private static Entry entry(Path file, String name, JsonElement value) {
+    private static TensorInfo entry(Path file, String name, JsonElement value) {
         try {
             JsonObject o = value.getAsJsonObject();
             DataType type = type(o.get("dtype").getAsString());
@@ -142,7 +159,7 @@ public final class SafeTensors {
             if (offsets.length != 2 || offsets[0] < 0 || offsets[1] < offsets[0]) {
                 throw bad(file, "is corrupt: tensor '" + name + "' has invalid data offsets");
             }
-            return new Entry(type, new Shape(shape), offsets[0], offsets[1]);
+            return new TensorInfo(name, type, new Shape(shape), offsets[0], offsets[1]);
         } catch (RuntimeException e) {
             if (e instanceof LoupeException le) throw le;
             throw bad(file, "is corrupt: the header entry for '" + name + "' is malformed");

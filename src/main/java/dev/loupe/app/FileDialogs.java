@@ -1,0 +1,55 @@
+package dev.loupe.app;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.prefs.Preferences;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+/** The open and save dialogs of the workbench; each remembers the folder it was last used in. */
+public final class FileDialogs {
+    private static final Preferences PREFS = Preferences.userNodeForPackage(FileDialogs.class);
+
+    private FileDialogs() {}
+
+    public static Optional<Path> chooseImage(Window owner) {
+        return open(owner, "Open image", "image-dir",
+                new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif"));
+    }
+
+    public static Optional<Path> chooseModel(Window owner) {
+        return open(owner, "Open model", "model-dir", new FileChooser.ExtensionFilter("Models",
+                "*.safetensors", "*.pt", "*.pth", "*.torchscript", "*.onnx", "model.json"));
+    }
+
+    public static Optional<Path> open(Window owner, String title, String key, FileChooser.ExtensionFilter filter) {
+        FileChooser chooser = chooser(title, key);
+        chooser.getExtensionFilters().addAll(filter, new FileChooser.ExtensionFilter("All files", "*.*"));
+        return remember(key, chooser.showOpenDialog(owner));
+    }
+
+    public static Optional<Path> save(Window owner, String title, String key, String initialName,
+            FileChooser.ExtensionFilter filter) {
+        FileChooser chooser = chooser(title, key);
+        chooser.setInitialFileName(initialName);
+        chooser.getExtensionFilters().add(filter);
+        return remember(key, chooser.showSaveDialog(owner));
+    }
+
+    private static FileChooser chooser(String title, String key) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        String dir = PREFS.get(key, null);
+        if (dir != null && new File(dir).isDirectory()) chooser.setInitialDirectory(new File(dir));
+        return chooser;
+    }
+
+    private static Optional<Path> remember(String key, File file) {
+        if (file == null) return Optional.empty();
+        if (file.getParentFile() != null && !Boolean.getBoolean("loupe.ephemeral")) {
+            PREFS.put(key, file.getParentFile().getAbsolutePath());
+        }
+        return Optional.of(file.toPath());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.loupe.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.DialogPane;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The main window opens headless, switches workspaces and reports a bad image in the error dialog. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    private MainWindowController controller;
+    private Workbench workbench;
+
+    @BeforeAll
+    static void ephemeral() {
+        System.setProperty("loupe.ephemeral", "true");
+    }
+
+    @Start
+    void start(Stage stage) {
+        workbench = new Workbench();
+        controller = LoupeApp.show(stage, workbench);
+    }
+
+    @AfterEach
+    void close() {
+        workbench.close();
+    }
+
+    @Test
+    void switchesBetweenTheThreeWorkspaces(FxRobot robot) {
+        TabPane tabs = robot.lookup(".workspaces").queryAs(TabPane.class);
+        assertEquals("Features", tabs.getSelectionModel().getSelectedItem().getText());
+        robot.clickOn("#tab-frontier");
+        assertEquals("Frontier", tabs.getSelectionModel().getSelectedItem().getText());
+        assertTrue(robot.lookup("Caching-schedule frontier").tryQuery().isPresent());
+        robot.clickOn("#tab-models");
+        assertEquals("Models", tabs.getSelectionModel().getSelectedItem().getText());
+        assertTrue(robot.lookup("#model-list").tryQuery().isPresent());
+        robot.clickOn("#tab-features");
+        assertEquals("Features", tabs.getSelectionModel().getSelectedItem().getText());
+    }
+
+    @Test
+    void aTextFileRenamedPngGetsTheErrorDialog(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path fake = dir.resolve("holiday.png");
+        Files.writeString(fake, "this is a text file, not a picture");
+        robot.interact(() -> controller.openImage(fake));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
+        DialogPane pane = robot.lookup(".loupe-error").queryAs(DialogPane.class);
+        assertEquals("Open image failed", pane.getHeaderText());
+        assertTrue(pane.getContentText().contains(fake.toString()), pane.getContentText());
+        assertTrue(pane.getContentText().contains("is not an image"), pane.getContentText());
+        assertTrue(pane.getExpandableContent() != null && !pane.isExpanded(), "details are folded away");
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup(".loupe-error").tryQuery().isEmpty());
+    }
+}
