@@ -3,20 +3,20 @@ package dev.loupe.cli;
 import dev.loupe.LoupeException;
 import dev.loupe.world.Rasteriser;
 import dev.loupe.world.SceneFolder;
-import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "world", mixinStandardHelpOptions = true, description = {
-    "Write ShapesWorld scenes: NNNN.png (RGB), NNNN_class.png (pixel = class id: 0 background, 1 circle, 2 square,"
-        + " 3 triangle, 4 star, 5 hexagon, 6 cross, 7 diamond, 8 ring), NNNN_instance.png (pixel = object, 0 background)"
-        + " and scenes.json (descriptions and captions).",
+    "Write ShapesWorld scenes with their masks and captions.",
+    "Files: NNNN.png (RGB), NNNN_class.png (pixel = class id: 0 background, 1 circle, 2 square, 3 triangle,"
+        + " 4 star, 5 hexagon, 6 cross, 7 diamond, 8 ring), NNNN_instance.png (pixel = object in drawing order,"
+        + " 0 background) and scenes.json (descriptions and captions).",
     "Scene NNNN is the scene of seed K + NNNN; the same arguments always write the same bytes."})
 public final class WorldCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -44,23 +44,13 @@ public final class WorldCommand implements Callable<Integer> {
         if (count < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new LoupeException(out + ": exists and is not a folder");
 
-        PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
-        long lastReport = start;
-        SceneFolder.Writer writer = new SceneFolder.Writer(out, size);
-        for (int i = 0; i < count; i++) {
-            writer.add(Rasteriser.render(ShapesWorld.scene(seed + i), size));
-            long now = System.nanoTime();
-            if (now - lastReport > 1_000_000_000L) {
-                err.printf("world: %d/%d scenes%n", i + 1, count);
-                err.flush();
-                lastReport = now;
-            }
-        }
-        writer.finish();
+        ProgressLine progress = new ProgressLine(System.err);
+        SceneFolder.write(out, seed, count, size, progress);
+        progress.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
-        spec.commandLine().getOut().printf("wrote %d scene%s of %dx%d px (seeds %d..%d) to %s in %.1f s%n", count,
-                count == 1 ? "" : "s", size, size, seed, seed + count - 1, out, seconds);
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d scene%s of %dx%d px (seeds %d..%d) to %s in %.1f s%n",
+                count, count == 1 ? "" : "s", size, size, seed, seed + count - 1, out, seconds);
         return 0;
     }
 }

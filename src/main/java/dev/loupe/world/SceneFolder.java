@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.loupe.LoupeException;
+import dev.loupe.Progress;
 import dev.loupe.tensor.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,23 @@ public final class SceneFolder {
     /** The file-name stem of scene {@code index}: 0000, 0001, ... (more digits past 9999). */
     public static String stem(int index) {
         return String.format("%04d", index);
+    }
+
+    /**
+     * Writes the scenes of seeds {@code firstSeed .. firstSeed + count - 1} at {@code size} x {@code size} into
+     * {@code dir}, reporting after each scene; stops early (without an index) when cancelled.
+     *
+     * @return the number of scenes written
+     */
+    public static int write(Path dir, long firstSeed, int count, int size, Progress progress) throws IOException {
+        Writer writer = new Writer(dir, size);
+        for (int i = 0; i < count; i++) {
+            if (progress.isCancelled()) return i;
+            writer.add(Rasteriser.render(ShapesWorld.scene(firstSeed + i), size));
+            progress.update((i + 1.0) / count, "scene " + (i + 1) + "/" + count);
+        }
+        writer.finish();
+        return count;
     }
 
     /** Writes scenes one by one (nothing but their descriptions is kept), then the index. */

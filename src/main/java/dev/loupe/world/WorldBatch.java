@@ -93,6 +93,8 @@ public final class WorldBatch implements AutoCloseable {
                 throw new IllegalArgumentException("scenes of one batch share a size: " + scene.size() + " != " + size);
             }
             byte[] rgb = scene.rgb();
+            byte[] classMask = scene.classMask();
+            byte[] instanceMask = scene.instanceMask();
             int imageBase = b * 3 * pixels;
             int maskBase = b * pixels;
             for (int p = 0; p < pixels; p++) {
@@ -100,8 +102,8 @@ public final class WorldBatch implements AutoCloseable {
                 images[imageBase + p] = (rgb[3 * p] & 0xff) / 255f;
                 images[imageBase + pixels + p] = (rgb[3 * p + 1] & 0xff) / 255f;
                 images[imageBase + 2 * pixels + p] = (rgb[3 * p + 2] & 0xff) / 255f;
-                classes[maskBase + p] = scene.classMask()[p];
-                instances[maskBase + p] = scene.instanceMask()[p];
+                classes[maskBase + p] = classMask[p];
+                instances[maskBase + p] = instanceMask[p];
             }
             captions.add(scene.caption());
             specs.add(scene.spec());
