@@ -72,7 +72,15 @@ public final class SafeTensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, data, dataStart + entry.begin);
                 data.flip();
-                NDArray array = manager.create(data, entry.shape, entry.type);
+                // DJL's PyTorch engine wraps a direct buffer without copying and without keeping it reachable, so a
+                // tensor made that way would point at freed memory after the buffer's collection: copy it into
+                // memory libtorch owns while the buffer is certainly alive.
+                NDArray array;
+                try (NDArray view = manager.create(data, entry.shape, entry.type)) {
+                    array = view.duplicate();
+                } finally {
+                    java.lang.ref.Reference.reachabilityFence(data);
+                }
                 array.setName(e.getKey());
                 out.put(e.getKey(), array);
             }
