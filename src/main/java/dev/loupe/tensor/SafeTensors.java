@@ -47,7 +47,15 @@ public final class SafeTensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, data, dataStart + t.begin());
                 data.flip();
-                NDArray array = manager.create(data, t.shape(), t.type());
+                // DJL's PyTorch engine wraps a direct buffer without copying and without keeping it reachable, so a
+                // tensor made that way would point at freed memory after the buffer's collection: copy it into
+                // memory libtorch owns while the buffer is certainly alive.
+                NDArray array;
+                try (NDArray view = manager.create(data, t.shape(), t.type())) {
+                    array = view.duplicate();
+                } finally {
+                    java.lang.ref.Reference.reachabilityFence(data);
+                }
                 array.setName(t.name());
                 out.put(t.name(), array);
             }
