@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             VersionCommand.class,
             ScheduleCommand.class,
             WorldCommand.class,
+            TrainCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
