@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             VersionCommand.class,
             ScheduleCommand.class,
+            WorldCommand.class,
+            TrainCommand.class,
             DitCommand.class,
             MacsCommand.class,
         })

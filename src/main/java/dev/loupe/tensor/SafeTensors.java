@@ -56,11 +56,14 @@ public final class SafeTensors {
                     data = widenBfloat16(data);
                     type = DataType.FLOAT32;
                 }
+                // DJL's PyTorch engine wraps a direct buffer without copying and without keeping it reachable, so a
+                // tensor made that way would point at freed memory after the buffer's collection: copy it into
+                // memory libtorch owns while the buffer is certainly alive.
                 NDArray array;
-                // The engine wraps a direct buffer without copying; a copy owned by libtorch keeps views and aliases
-                // of the tensor valid after the wrapper (and with it the buffer) is closed and collected.
-                try (NDArray wrapped = manager.create(data, t.shape(), type)) {
-                    array = wrapped.duplicate();
+                try (NDArray view = manager.create(data, t.shape(), type)) {
+                    array = view.duplicate();
+                } finally {
+                    java.lang.ref.Reference.reachabilityFence(data);
                 }
                 array.setName(t.name());
                 out.put(t.name(), array);
