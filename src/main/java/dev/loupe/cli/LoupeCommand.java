@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             DitCommand.class,
             MacsCommand.class,
+            RenderCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
