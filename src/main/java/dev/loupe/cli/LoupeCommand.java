@@ -11,6 +11,11 @@ import picocli.CommandLine.Command;
         description = "Dense features (UPLiFT) and diffusion caching schedules (ECAD) on your own models, offline.",
         subcommands = {
             VersionCommand.class,
+            ScheduleCommand.class,
+            WorldCommand.class,
+            TrainCommand.class,
+            DitCommand.class,
+            MacsCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

@@ -7,6 +7,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Every file Loupe writes goes to a temporary file beside its target and is then moved into place, so a crash or
@@ -23,7 +27,7 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp", ordinaryPermissions(dir));
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
@@ -36,6 +40,16 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Temporary files are created owner-only (0600); the file a user gets should have the permissions of any new
+     * file (0666 less the umask), like one that {@code Files.write} creates.
+     */
+    private static FileAttribute<?>[] ordinaryPermissions(Path dir) {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) return new FileAttribute<?>[0];
+        Set<PosixFilePermission> readWrite = PosixFilePermissions.fromString("rw-rw-rw-");
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(readWrite)};
     }
 
     public static void writeBytes(Path target, byte[] bytes) throws IOException {

@@ -2,6 +2,7 @@ package dev.loupe.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +119,10 @@ public abstract class Module {
             NDArray given = state.get(e.getKey());
             if (given == null) continue;
             Parameter p = e.getValue();
-            NDArray copy = given.toType(p.array().getDataType(), true);
+            // duplicate(), not toType(same type, copy=true): libtorch's to() returns an alias when nothing changes,
+            // and an alias of a safetensors buffer dangles once the loader's arrays are closed and collected.
+            DataType type = p.array().getDataType();
+            NDArray copy = given.getDataType() == type ? given.duplicate() : given.toType(type, true);
             copy.attach(manager);
             copy.setName(e.getKey());
             p.set(copy);

@@ -37,7 +37,11 @@ public final class SafeTensors {
     /** One tensor's entry in a file's header. */
     public record TensorInfo(String name, DataType type, Shape shape, long begin, long end) {}
 
-    /** Tensors in file order; the arrays belong to {@code manager}. */
+    /**
+     * Tensors in file order; the arrays belong to {@code manager}. bfloat16 tensors arrive as float32 (exactly:
+     * a bfloat16 is the upper half of a float32), because DJL's PyTorch engine aborts the process when it is
+     * asked to create a bfloat16 tensor.
+     */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -47,7 +51,20 @@ public final class SafeTensors {
                 ByteBuffer data = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, data, dataStart + t.begin());
                 data.flip();
-                NDArray array = manager.create(data, t.shape(), t.type());
+                DataType type = t.type();
+                if (type == DataType.BFLOAT16) {
+                    data = widenBfloat16(data);
+                    type = DataType.FLOAT32;
+                }
+                // DJL's PyTorch engine wraps a direct buffer without copying and without keeping it reachable, so a
+                // tensor made that way would point at freed memory after the buffer's collection: copy it into
+                // memory libtorch owns while the buffer is certainly alive.
+                NDArray array;
+                try (NDArray view = manager.create(data, t.shape(), type)) {
+                    array = view.duplicate();
+                } finally {
+                    java.lang.ref.Reference.reachabilityFence(data);
+                }
                 array.setName(t.name());
                 out.put(t.name(), array);
             }
@@ -57,6 +74,12 @@ public final class SafeTensors {
             throw new LoupeException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         return out;
+    }
+
+    private static ByteBuffer widenBfloat16(ByteBuffer half) {
+        ByteBuffer wide = ByteBuffer.allocateDirect(half.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
+        while (half.hasRemaining()) wide.putInt((half.getShort() & 0xFFFF) << 16);
+        return wide.flip();
     }
 
     /** The names, types and shapes in a file (checked against its size), without reading the data. */

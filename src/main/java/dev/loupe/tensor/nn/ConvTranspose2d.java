@@ -27,10 +27,47 @@ public final class ConvTranspose2d extends Module {
         bias = withBias ? parameter("bias", uniformFanIn(manager, new Shape(out), fanIn)) : null;
     }
 
+    /**
+     * DJL's PyTorch engine does not implement deconvolution, so it is written with operations it has (all
+     * differentiable): with kernel = stride (the usual 2x upsampler) every input pixel paints its own k x k output
+     * cell, which is one matrix product and a reshuffle; otherwise the input is dilated with zeros and convolved
+     * with the flipped, transposed kernel.
+     */
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2dTranspose.conv2dTranspose(x, weight.array(),
-                bias == null ? null : bias.array(), new Shape(stride, stride), new Shape(0, 0), new Shape(0, 0),
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray out = kernel == stride ? cellwise(x) : dilatedConvolution(x);
+        return bias == null ? out : out.add(bias.array().reshape(1, -1, 1, 1));
+    }
+
+    private NDArray cellwise(NDArray x) {
+        Shape s = x.getShape(); // [B,C,h,w]
+        long b = s.get(0);
+        long h = s.get(2);
+        long w = s.get(3);
+        NDArray pixels = x.transpose(0, 2, 3, 1).reshape(b, h * w, in); // [B,hw,C]
+        NDArray cells = pixels.matMul(weight.array().reshape(in, (long) out * kernel * kernel)); // [B,hw,O*k*k]
+        return cells.reshape(b, h, w, out, kernel, kernel) // [B,h,w,O,k,k]
+                .transpose(0, 3, 1, 4, 2, 5) // [B,O,h,k,w,k]
+                .reshape(b, out, h * kernel, w * kernel);
+    }
+
+    private NDArray dilatedConvolution(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long h = s.get(2);
+        long w = s.get(3);
+        NDArray dilated = x;
+        if (stride > 1) {
+            // [B,C,h,1,w,1] padded with zeros to [B,C,h,s,w,s], then cropped to [B,C,(h-1)s+1,(w-1)s+1]
+            NDArray cell = x.reshape(b, in, h, 1, w, 1);
+            NDArray zerosRow = x.getManager().zeros(new Shape(b, in, h, stride - 1, w, 1), x.getDataType());
+            NDArray tall = cell.concat(zerosRow, 3);
+            NDArray zerosCol = x.getManager().zeros(new Shape(b, in, h, stride, w, stride - 1), x.getDataType());
+            dilated = tall.concat(zerosCol, 5).reshape(b, in, h * stride, w * stride)
+                    .get(new ai.djl.ndarray.index.NDIndex(":, :, :{}, :{}", (h - 1) * stride + 1, (w - 1) * stride + 1));
+        }
+        NDArray flipped = weight.array().flip(2, 3).transpose(1, 0, 2, 3); // [O,C,k,k]
+        return ai.djl.nn.convolutional.Conv2d.conv2d(dilated, flipped, null, new Shape(1, 1),
+                new Shape(kernel - 1, kernel - 1), new Shape(1, 1), 1).singletonOrThrow();
     }
 
     /** Multiply-accumulates for one sample with an input of {@code inH x inW}. */
