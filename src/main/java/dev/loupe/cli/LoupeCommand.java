@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Dense features (UPLiFT) and diffusion caching schedules (ECAD) on your own models, offline.",
         subcommands = {
             VersionCommand.class,
+            UpliftCommand.class,
+            BenchCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

@@ -132,7 +132,6 @@ public final class LocalAttender extends Module {
     BinaryOperator<NDArray> compile(NDManager target) {
         NDArray weight = ConvBlock.snapshot(conv1.weight().array(), target);
         NDArray bias = ConvBlock.snapshot(conv1.bias().array(), target);
-        int n = offsets.length;
         return (guide, value) -> {
             int factor = factor(guide, value);
             NDArray probabilities;
