@@ -131,7 +131,7 @@ public final class UpliftTrainer {
         try (NDManager scope = model.manager().newSubManager()) {
             int size = options.imageSize();
             int depths = options.depths();
-            NDArray full = images.batch(scope, step, options.batchSize(), size);
+            NDArray full = dev.loupe.tensor.Tensors.owned(images.batch(scope, step, options.batchSize(), size));
             // the pyramid: image and backbone features at S, S/2, ..., S/2^D (torchvision's antialiased resize)
             NDArray[] pyramid = new NDArray[depths + 1];
             NDArray[] targets = new NDArray[depths + 1];
