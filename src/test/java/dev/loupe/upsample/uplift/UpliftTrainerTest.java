@@ -86,12 +86,12 @@ class UpliftTrainerTest {
             ai.djl.engine.Engine.getInstance().setRandomSeed(5);
             Uplift model = new Uplift(m, cfg);
             List<UpliftTrainer.Progress> seen = new ArrayList<>();
-            UpliftTrainer.Result r = trainer(m, model, 40, null).train(seen::add, () -> false);
-            assertEquals(40, r.step());
-            assertEquals(40, seen.size());
-            assertTrue(seen.get(39).imagesPerSecond() > 0);
+            UpliftTrainer.Result r = trainer(m, model, 30, null).train(seen::add, () -> false);
+            assertEquals(30, r.step());
+            assertEquals(30, seen.size());
+            assertTrue(seen.get(29).imagesPerSecond() > 0);
             double first = r.losses().subList(0, 4).stream().mapToDouble(d -> d).average().orElseThrow();
-            double last = r.losses().subList(36, 40).stream().mapToDouble(d -> d).average().orElseThrow();
+            double last = r.losses().subList(26, 30).stream().mapToDouble(d -> d).average().orElseThrow();
             assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
             assertFalse(model.isTraining(), "back in eval mode");
         }
@@ -105,20 +105,20 @@ class UpliftTrainerTest {
         List<Double> reference;
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed(9);
-            reference = trainer(m, new Uplift(m, cfg), 6, straight).train(null, () -> false).losses();
+            reference = trainer(m, new Uplift(m, cfg), 5, straight).train(null, () -> false).losses();
         }
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed(9);
             AtomicInteger calls = new AtomicInteger();
-            UpliftTrainer.Result part = trainer(m, new Uplift(m, cfg), 6, interrupted).train(null, () -> calls.incrementAndGet() > 2);
+            UpliftTrainer.Result part = trainer(m, new Uplift(m, cfg), 5, interrupted).train(null, () -> calls.incrementAndGet() > 2);
             assertTrue(part.cancelled());
             assertEquals(2, part.step());
             assertEquals(2, Checkpoint.info(interrupted).step());
         }
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed(1234); // a fresh model: everything must come from the checkpoint
-            UpliftTrainer.Result rest = trainer(m, new Uplift(m, cfg), 6, interrupted).train(null, () -> false);
-            assertEquals(6, rest.step());
+            UpliftTrainer.Result rest = trainer(m, new Uplift(m, cfg), 5, interrupted).train(null, () -> false);
+            assertEquals(5, rest.step());
             assertEquals(reference.size(), rest.losses().size());
             for (int i = 0; i < reference.size(); i++) {
                 assertEquals(reference.get(i), rest.losses().get(i), 1e-6 * Math.abs(reference.get(i)), "loss at step " + (i + 1));
