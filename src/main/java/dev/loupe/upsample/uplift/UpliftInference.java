@@ -60,7 +60,9 @@ public final class UpliftInference implements AutoCloseable {
                 if (scaled != img) scaled.close();
                 if (img != image) img.close();
             }
-            NDArray y = stepWith(x, enc);
+            boolean last = i == iters - 1;
+            NDArray y = stepWith(x, enc, last);
+            if (last) enc = null; // released inside, before the attender's output is allocated
             if (x != features && !allSteps) x.close();
             if (allSteps) steps.add(y);
             x = y;
@@ -75,8 +77,9 @@ public final class UpliftInference implements AutoCloseable {
         return run(image, features, iters, false).get(0);
     }
 
-    private NDArray stepWith(NDArray x, List<NDArray> enc) {
+    private NDArray stepWith(NDArray x, List<NDArray> enc, boolean last) {
         NDArray guide = decoder.apply(x, enc);
+        if (last && refiner == null) release(enc); // the encoder's outputs are not needed any more
         NDArray y = guide;
         if (attender != null) {
             y = attender.apply(guide, x);
@@ -88,8 +91,9 @@ public final class UpliftInference implements AutoCloseable {
             y.close();
             NDArray refined = refiner.apply(in);
             in.close();
-            y = model.refinerOut().forward(refined);
+            y = Ops.scoped(refined, model.refinerOut()::forward);
             refined.close();
+            if (last) release(enc);
         }
         return y;
     }
