@@ -3,7 +3,6 @@ package dev.loupe.upsample.uplift;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
@@ -100,11 +99,6 @@ public final class UpliftInference implements AutoCloseable {
 
     private static void release(List<NDArray> enc) {
         if (enc != null) enc.stream().filter(a -> a != null).forEach(NDArray::close);
-    }
-
-    /** Encoder outputs kept for the decoder (diagnostics and tests). */
-    boolean[] kept() {
-        return Arrays.copyOf(keep, keep.length);
     }
 
     @Override
