@@ -26,7 +26,7 @@ public final class BenchUpliftCommand implements Callable<Integer> {
             description = "Input sizes in pixels. Default: ${DEFAULT-VALUE}.")
     int[] sizes;
 
-    @Option(names = "--config", defaultValue = "dinov2-s14", paramLabel = "NAME|FILE", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--config", defaultValue = "dinov2-s14", paramLabel = "NAME|FILE", description = "Shipped configuration or a YAML/JSON file. Default: ${DEFAULT-VALUE}.")
     String config;
 
     @Option(names = "--runs", defaultValue = "3", description = "Timed runs per size (median reported). Default: ${DEFAULT-VALUE}.")

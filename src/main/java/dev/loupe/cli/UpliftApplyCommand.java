@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = {"Upsample backbone features with an UPLiFT model and write the result as safetensors.",
             "A TENSOR is FILE.safetensors#key (a float NCHW tensor; the key may be left out when the file holds one).",
-            "An image tensor is the model's input as is (normalised as the backbone expects); a PNG/JPEG image is",
-            "decoded to [0,1] and normalised as the configuration says."})
+            "An image given as a tensor is the model's input as is (normalised as the backbone expects); a PNG or JPEG "
+                    + "file is decoded to [0,1] and normalised as the configuration says."})
 public final class UpliftApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
