@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code loupe bench uplift}: UPLiFT inference time, peak memory and MACs at several input sizes. */
 @Command(name = "uplift", mixinStandardHelpOptions = true,
         description = {"Time UPLiFT (random weights, pixel-dense output, batch 1) at several square input sizes.",
-            "Peak MB is the whole process's peak resident memory during one run (JVM and engine included)."})
+            "CPU ms is the process's CPU time per run (all threads), the steadier figure on a shared machine. "
+                    + "Peak MB is the whole process's peak resident memory during one run (JVM and engine included)."})
 public final class BenchUpliftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,11 +47,11 @@ public final class BenchUpliftCommand implements Callable<Integer> {
         for (int s : sizes) if (s < 1) throw new LoupeException("--sizes must be positive, got " + s);
         UpliftConfig cfg = UpliftConfig.load(config);
         out.printf("UPLiFT %s, %d threads, batch 1, random weights%n", config, Runtime.getRuntime().availableProcessors());
-        out.printf("%8s %8s %8s %6s %11s %9s %8s%n", "input", "tokens", "output", "steps", "median ms", "peak MB", "GMACs");
+        out.printf("%8s %8s %8s %6s %11s %9s %9s %8s%n", "input", "tokens", "output", "steps", "median ms", "CPU ms", "peak MB", "GMACs");
         out.flush();
         List<UpliftBenchmark.Row> rows = new UpliftBenchmark(cfg, warmup, runs).run(sizes, r -> {
-            out.printf("%8s %8d %8s %6d %11.1f %9s %8.1f%n", r.inputSize() + "px", r.tokens(), r.outputSize() + "px", r.iters(),
-                    r.medianMs(), Double.isNaN(r.peakMb()) ? "n/a" : String.format("%.0f%s", r.peakMb(), r.peakSinceReset() ? "" : "*"),
+            out.printf("%8s %8d %8s %6d %11.1f %9.0f %9s %8.1f%n", r.inputSize() + "px", r.tokens(), r.outputSize() + "px", r.iters(),
+                    r.medianMs(), r.medianCpuMs(), Double.isNaN(r.peakMb()) ? "n/a" : String.format("%.0f%s", r.peakMb(), r.peakSinceReset() ? "" : "*"),
                     r.gmacs());
             out.flush();
         });

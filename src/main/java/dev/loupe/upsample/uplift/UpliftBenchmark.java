@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 public final class UpliftBenchmark {
     /** One measured size. */
     public record Row(int inputSize, long tokens, long outputSize, int iters, double medianMs, double[] runsMs,
-            double peakMb, boolean peakSinceReset, double gmacs) {}
+            double medianCpuMs, double peakMb, boolean peakSinceReset, double gmacs) {}
 
     private final UpliftConfig config;
     private final int warmup;
@@ -55,7 +55,7 @@ public final class UpliftBenchmark {
                         Timing.Result t = Timing.median(warmup, runs, once);
                         long out = model.outputSize(tokensSide, iters);
                         Row row = new Row(size, (long) tokensSide * tokensSide, out, iters, t.medianMs(), t.runsMs(),
-                                peak.peakMb(), peak.sinceReset(), model.macs(size, size, tokensSide, tokensSide, iters) / 1e9);
+                                t.medianCpuMs(), peak.peakMb(), peak.sinceReset(), model.macs(size, size, tokensSide, tokensSide, iters) / 1e9);
                         rows.add(row);
                         if (progress != null) progress.accept(row);
                     }
