@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             DitCommand.class,
             MacsCommand.class,
+            UpliftCommand.class,
+            BenchCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
