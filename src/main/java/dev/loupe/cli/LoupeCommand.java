@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ScheduleCommand.class,
             WorldCommand.class,
             TrainCommand.class,
+            ScoreCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
