@@ -87,8 +87,9 @@ public final class ScoreCommand implements Callable<Integer> {
                 .map(i -> String.format(Locale.ROOT, "%s %.2f", SceneAttributes.pairName(i), p.presentProbability(i)))
                 .collect(Collectors.joining(", "));
         int count = p.count();
-        return String.format(Locale.ROOT, "%s | %d object%s %.2f | %s %.2f, %s %.2f background", objects, count,
-                count == 1 ? "" : "s", Math.exp(p.logCount()[count - 1]), p.kind().word(),
+        String counted = count == 1 ? "1 object" : count == SceneAttributes.COUNT_CLASSES ? count + " or more objects" : count + " objects";
+        return String.format(Locale.ROOT, "%s | %s %.2f | %s %.2f, %s %.2f background", objects, counted,
+                Math.exp(p.logCount()[count - 1]), p.kind().word(),
                 Math.exp(p.logKind()[p.kind().ordinal()]), p.backgroundColour().word(),
                 Math.exp(p.logBackgroundColour()[SceneAttributes.BACKGROUND_COLOURS.indexOf(p.backgroundColour())]));
     }

@@ -136,7 +136,7 @@ public final class RewardTraining {
         pairs.add("colours", colours);
         pairs.add("shapes", shapes);
         o.add("pairs", pairs);
-        o.add("count", head(SceneAttributes.COUNT_OFFSET, List.of("1", "2", "3", "4+")));
+        o.add("count", head(SceneAttributes.COUNT_OFFSET, List.of("1", "2", "3", "4", "5 or more")));
         o.add("background_kind", head(SceneAttributes.KIND_OFFSET,
                 SceneAttributes.KINDS.stream().map(BackgroundKind::word).toList()));
         o.add("background_colour", head(SceneAttributes.BACKGROUND_COLOUR_OFFSET,

@@ -5,16 +5,13 @@ import static dev.loupe.eval.reward.SceneAttributes.BACKGROUND_COLOUR_OFFSET;
 import static dev.loupe.eval.reward.SceneAttributes.COUNT_OFFSET;
 import static dev.loupe.eval.reward.SceneAttributes.KINDS;
 import static dev.loupe.eval.reward.SceneAttributes.KIND_OFFSET;
-import static dev.loupe.eval.reward.SceneAttributes.MAX_COUNT;
+import static dev.loupe.eval.reward.SceneAttributes.COUNT_CLASSES;
 import static dev.loupe.eval.reward.SceneAttributes.OUTPUTS;
 import static dev.loupe.eval.reward.SceneAttributes.PAIRS;
 import static dev.loupe.eval.reward.SceneAttributes.PAIR_OFFSET;
 
 import dev.loupe.world.BackgroundKind;
 import dev.loupe.world.NamedColour;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * What the reward model sees in one image, as natural-log probabilities (see {@link SceneAttributes} for the
@@ -26,7 +23,7 @@ public record Prediction(float[] logPresent, float[] logAbsent, float[] logCount
     public Prediction {
         check(logPresent, PAIRS, "logPresent");
         check(logAbsent, PAIRS, "logAbsent");
-        check(logCount, MAX_COUNT, "logCount");
+        check(logCount, COUNT_CLASSES, "logCount");
         check(logKind, KINDS.size(), "logKind");
         check(logBackgroundColour, BACKGROUND_COLOURS.size(), "logBackgroundColour");
     }
@@ -51,7 +48,7 @@ public record Prediction(float[] logPresent, float[] logAbsent, float[] logCount
             absent[i] = (float) -softplus(x);
         }
         return new Prediction(present, absent,
-                logSoftmax(logits, base + COUNT_OFFSET, MAX_COUNT),
+                logSoftmax(logits, base + COUNT_OFFSET, COUNT_CLASSES),
                 logSoftmax(logits, base + KIND_OFFSET, KINDS.size()),
                 logSoftmax(logits, base + BACKGROUND_COLOUR_OFFSET, BACKGROUND_COLOURS.size()));
     }
@@ -93,15 +90,7 @@ public record Prediction(float[] logPresent, float[] logAbsent, float[] logCount
         return Math.exp(logPresent[pair]);
     }
 
-    /** Pairs with probability of presence at least {@code threshold}, most likely first. */
-    public List<Integer> objects(double threshold) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < PAIRS; i++) if (presentProbability(i) >= threshold) out.add(i);
-        out.sort(Comparator.comparingDouble(i -> -logPresent[i]));
-        return out;
-    }
-
-    /** The most likely number of objects (1 to {@link SceneAttributes#MAX_COUNT}). */
+    /** The most likely number of objects (1 to 4, or 5 for "5 or more"). */
     public int count() {
         return argmax(logCount) + 1;
     }

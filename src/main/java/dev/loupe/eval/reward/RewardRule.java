@@ -60,8 +60,7 @@ public final class RewardRule {
         for (int pair = 0; pair < SceneAttributes.PAIRS; pair++) if (!prompt.prompted()[pair]) logNoOther += p.logAbsent()[pair];
         checks.add(new Check("no other object", Math.exp(logNoOther)));
         int n = prompt.objects();
-        String count = n == 1 ? "1 object"
-                : n > SceneAttributes.MAX_COUNT ? n + " objects (counted as " + SceneAttributes.MAX_COUNT + "+)" : n + " objects";
+        String count = n == 1 ? "1 object" : n + " objects";
         checks.add(new Check(count, Math.exp(p.logCount()[SceneAttributes.countClass(n)])));
         prompt.background().ifPresent(b -> {
             checks.add(new Check(b.kind().word() + " background", Math.exp(p.logKind()[b.kind().ordinal()])));

@@ -4,6 +4,7 @@ import dev.loupe.world.BackgroundKind;
 import dev.loupe.world.NamedColour;
 import dev.loupe.world.ObjectTerm;
 import dev.loupe.world.SceneObject;
+import dev.loupe.world.SceneSampler;
 import dev.loupe.world.SceneSpec;
 import dev.loupe.world.ShapeKind;
 import java.util.List;
@@ -13,9 +14,9 @@ import java.util.List;
  * format: append, never reorder):
  * <pre>
  *   [0, 64)   presence of each (object colour, shape) pair: colour-major, {@link NamedColour#OBJECT_COLOURS} x {@link ShapeKind}
- *   [64, 68)  number of objects: 1, 2, 3, 4 (4 also stands for "4 or more")
- *   [68, 71)  background kind: {@link BackgroundKind} order
- *   [71, 82)  background colour: {@link NamedColour} order
+ *   [64, 69)  number of objects: 1, 2, 3, 4, 5 or more
+ *   [69, 72)  background kind: {@link BackgroundKind} order
+ *   [72, 83)  background colour: {@link NamedColour} order
  * </pre>
  */
 public final class SceneAttributes {
@@ -25,11 +26,14 @@ public final class SceneAttributes {
     public static final List<NamedColour> BACKGROUND_COLOURS = NamedColour.BACKGROUND_COLOURS;
 
     public static final int PAIRS = OBJECT_COLOURS.size() * SHAPES.size();
-    /** Count classes: 1, 2, ..., MAX_COUNT objects. */
-    public static final int MAX_COUNT = 4;
+    /**
+     * Count classes: 1, 2, 3, 4 objects, and 5 or more. ShapesWorld never draws more than four, so the last class
+     * is never seen in training and a prompt naming five objects or more cannot match any scene.
+     */
+    public static final int COUNT_CLASSES = SceneSampler.MAX_OBJECTS + 1;
     public static final int PAIR_OFFSET = 0;
     public static final int COUNT_OFFSET = PAIR_OFFSET + PAIRS;
-    public static final int KIND_OFFSET = COUNT_OFFSET + MAX_COUNT;
+    public static final int KIND_OFFSET = COUNT_OFFSET + COUNT_CLASSES;
     public static final int BACKGROUND_COLOUR_OFFSET = KIND_OFFSET + KINDS.size();
     /** Length of the model's output vector. */
     public static final int OUTPUTS = BACKGROUND_COLOUR_OFFSET + BACKGROUND_COLOURS.size();
@@ -56,10 +60,10 @@ public final class SceneAttributes {
         return t.colour().word() + " " + t.shape().word();
     }
 
-    /** The count class of {@code objects} objects (1 to MAX_COUNT, larger counts share the last class). */
+    /** The count class of {@code objects} objects: {@code objects - 1}, all counts from five on sharing the last class. */
     public static int countClass(int objects) {
         if (objects < 1) throw new IllegalArgumentException("a scene has at least one object, got " + objects);
-        return Math.min(objects, MAX_COUNT) - 1;
+        return Math.min(objects, COUNT_CLASSES) - 1;
     }
 
     /** The true attributes of a scene: the training targets. */

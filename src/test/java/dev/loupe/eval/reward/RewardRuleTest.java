@@ -8,9 +8,17 @@ import dev.loupe.LoupeException;
 import dev.loupe.world.BackgroundKind;
 import dev.loupe.world.CaptionException;
 import dev.loupe.world.NamedColour;
+import dev.loupe.world.ParsedCaption;
+import dev.loupe.world.SceneSpec;
 import dev.loupe.world.ShapeKind;
+import dev.loupe.world.ShapesWorld;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 /** The reward combination on hand-made probabilities, against the product written out term by term. */
@@ -27,9 +35,9 @@ class RewardRuleTest {
         return p;
     }
 
-    /** ... two objects (0.7), a striped (0.6) gray (0.5) background. */
+    /** ... two objects (0.7; five or more 0.03), a striped (0.6) gray (0.5) background. */
     private static Prediction seen() {
-        float[] count = {0.1f, 0.7f, 0.15f, 0.05f};
+        float[] count = {0.1f, 0.7f, 0.12f, 0.05f, 0.03f};
         float[] kind = new float[3];
         kind[BackgroundKind.PLAIN.ordinal()] = 0.3f;
         kind[BackgroundKind.GRADIENT.ordinal()] = 0.1f;
@@ -45,7 +53,7 @@ class RewardRuleTest {
         float[] p = present();
         double r = 1;
         for (int i = 0; i < SceneAttributes.PAIRS; i++) r *= named.contains(i) ? p[i] : 1 - p[i];
-        r *= new double[] {0.1, 0.7, 0.15, 0.05}[Math.min(objects, 4) - 1];
+        r *= new double[] {0.1, 0.7, 0.12, 0.05, 0.03}[Math.min(objects, 5) - 1];
         if (kind != null) {
             r *= kind == BackgroundKind.STRIPED ? 0.6 : kind == BackgroundKind.PLAIN ? 0.3 : 0.1;
             r *= colour == NamedColour.GRAY ? 0.5 : 0.05;
@@ -64,8 +72,10 @@ class RewardRuleTest {
 
     @Test
     void rewardIsTheProbabilityOfExactlyThePrompt() {
-        assertClose(expected(List.of(RED_CIRCLE, BLUE_STAR), 2, BackgroundKind.STRIPED, NamedColour.GRAY), reward("a red circle and a blue star on a striped gray background"));
-        assertClose(expected(List.of(RED_CIRCLE), 1, BackgroundKind.PLAIN, NamedColour.WHITE), reward("a red circle on a plain white background"));
+        assertClose(expected(List.of(RED_CIRCLE, BLUE_STAR), 2, BackgroundKind.STRIPED, NamedColour.GRAY),
+                reward("a red circle and a blue star on a striped gray background"));
+        assertClose(expected(List.of(RED_CIRCLE), 1, BackgroundKind.PLAIN, NamedColour.WHITE),
+                reward("a red circle on a plain white background"));
     }
 
     @Test
@@ -88,9 +98,11 @@ class RewardRuleTest {
     }
 
     @Test
-    void moreThanFourObjectsShareTheLastCountClass() {
+    void fiveObjectsOrMoreShareTheLastCountClass() {
         String five = "a red circle, a blue star, a red circle, a blue star and a red circle";
         assertClose(expected(List.of(RED_CIRCLE, BLUE_STAR), 5, null, null), reward(five));
+        assertClose(reward(five), reward(five + " and a blue star"));
+        assertTrue(reward(five) < reward("a red circle, a blue star, a red circle and a blue star"));
     }
 
     @Test
@@ -120,6 +132,31 @@ class RewardRuleTest {
         assertEquals(Math.pow(0.99, SceneAttributes.PAIRS - 2), e.checks().get(2).probability(), 1e-4);
     }
 
+    /** What a perfect reader of {@code scene} would predict: probability 1 for every true attribute, 0 elsewhere. */
+    private static Prediction perfect(SceneSpec scene) {
+        SceneAttributes.Targets t = SceneAttributes.of(scene);
+        float[] count = new float[SceneAttributes.COUNT_CLASSES];
+        count[t.countClass()] = 1;
+        float[] kind = new float[SceneAttributes.KINDS.size()];
+        kind[t.kind()] = 1;
+        float[] colour = new float[SceneAttributes.BACKGROUND_COLOURS.size()];
+        colour[t.backgroundColour()] = 1;
+        return Prediction.ofProbabilities(t.pairs(), count, kind, colour);
+    }
+
+    /** A perfect reader gives every scene's caption reward 1 and every one-attribute change reward 0. */
+    @Property(tries = 200)
+    void perfectReaderSeparatesTruthFromEveryChange(@ForAll @LongRange(min = 0, max = 10_000_000) long seed) {
+        SceneSpec scene = ShapesWorld.scene(seed);
+        Prediction p = perfect(scene);
+        assertEquals(1.0, RewardRule.reward(p, RewardPrompt.parse(scene.caption())));
+        assertEquals(1.0, RewardRule.reward(p, RewardPrompt.of(new ParsedCaption(ParsedCaption.of(scene).objects(), Optional.empty()))));
+        for (Corruption c : Corruption.values()) {
+            c.apply(ParsedCaption.of(scene), new Random(seed)).ifPresent(wrong ->
+                    assertEquals(0.0, RewardRule.reward(p, RewardPrompt.of(wrong)), c + ": " + wrong.text()));
+        }
+    }
+
     @Test
     void logitsGiveSigmoidsAndSoftmaxes() {
         float[] logits = new float[2 * SceneAttributes.OUTPUTS];
@@ -132,7 +169,7 @@ class RewardRuleTest {
         assertEquals(Math.log(1 / (1 + Math.exp(2))), p.logAbsent()[RED_CIRCLE], 1e-6);
         assertEquals(-30 - Math.log1p(Math.exp(-30)), p.logPresent()[BLUE_STAR], 1e-4); // no underflow to -inf
         assertEquals(0.5, p.presentProbability(SceneAttributes.pairIndex(NamedColour.PINK, ShapeKind.RING)), 1e-6);
-        double z = Math.E + 3;
+        double z = Math.E + (SceneAttributes.COUNT_CLASSES - 1); // one logit 1, the others 0
         assertEquals(Math.log(Math.E / z), p.logCount()[1], 1e-6);
         assertEquals(2, p.count());
         assertEquals(Math.log(1.0 / 3), p.logKind()[0], 1e-6);
