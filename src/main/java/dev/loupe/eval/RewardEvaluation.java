@@ -38,11 +38,12 @@ public final class RewardEvaluation {
      * @param allAttributes    objects, count and background all right
      * @param meanReward       mean reward of the true captions
      * @param pairwise         per corruption, share of scenes where reward(true) > reward(corrupted)
+     * @param pairwiseTrials   per corruption, the scenes it applies to (removing needs two objects)
      * @param pairwiseAll      the same over all corruptions together
      */
     public record Accuracy(int scenes, double objectsExact, double objectRecall, double objectPrecision, double count,
                            double backgroundKind, double backgroundColour, double allAttributes, double meanReward,
-                           Map<Corruption, Double> pairwise, double pairwiseAll) {
+                           Map<Corruption, Double> pairwise, Map<Corruption, Long> pairwiseTrials, double pairwiseAll) {
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
             o.addProperty("scenes", scenes);
@@ -58,6 +59,9 @@ public final class RewardEvaluation {
             pairwise.forEach((k, v) -> p.addProperty(k.key(), round(v)));
             p.addProperty("all", round(pairwiseAll));
             o.add("pairwise_true_over_corrupted", p);
+            JsonObject trials = new JsonObject();
+            pairwiseTrials.forEach((k, v) -> trials.addProperty(k.key(), v));
+            o.add("pairwise_trials", trials);
             return o;
         }
 
@@ -119,15 +123,17 @@ public final class RewardEvaluation {
                     + " held-out scenes " + Math.min(count, done + n) + "/" + count);
         }
         Map<Corruption, Double> shares = new EnumMap<>(Corruption.class);
+        Map<Corruption, Long> trialCounts = new EnumMap<>(Corruption.class);
         long wins = 0, trials = 0;
         for (Map.Entry<Corruption, long[]> e : pairwise.entrySet()) {
             shares.put(e.getKey(), share(e.getValue()[0], e.getValue()[1]));
+            trialCounts.put(e.getKey(), e.getValue()[1]);
             wins += e.getValue()[0];
             trials += e.getValue()[1];
         }
         return new Accuracy(count, share(exact, count), share(hits, truePairs), share(hits, predictedPairs),
                 share(countRight, count), share(kindRight, count), share(colourRight, count), share(allRight, count),
-                rewardSum / count, shares, share(wins, trials));
+                rewardSum / count, shares, trialCounts, share(wins, trials));
     }
 
     private static double share(long part, long whole) {

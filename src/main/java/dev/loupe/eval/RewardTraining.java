@@ -19,6 +19,7 @@ import dev.loupe.world.NamedColour;
 import dev.loupe.world.ShapeKind;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,9 +80,11 @@ public final class RewardTraining {
                 + "which background; the reward is the probability that the image shows exactly what the prompt says "
                 + "(every named object, no other, the named count and background), in [0, 1], higher is better.");
         JsonObject architecture = new JsonObject();
-        architecture.addProperty("layout", "per width one level at half the resolution: stem 2x2 stride-2 ConvBnRelu + "
-                + "3x3 ConvBnRelu, stages 3x3 stride-2 ConvBnRelu + 3x3 ConvBnRelu; mean+max pool; Linear-ReLU-Linear; "
-                + "a 3x3 conv shape/colour map on the second-to-last level for training");
+        architecture.addProperty("layout", "one level per width, each at half the resolution of the one before: stem "
+                + "2x2 stride-2 ConvBnRelu, stages 3x3 stride-2 ConvBnRelu, each followed by depth x 3x3 ConvBnRelu; pairs: "
+                + "on the second-to-last level 3x3 conv (pair_hidden) + ReLU + 1x1 conv per cell, maximum over cells; "
+                + "count and background: mean+max pool of the last level, Linear (hidden) + ReLU + Linear; a 3x3 conv "
+                + "shape/colour map on the second-to-last level, used in training only");
         architecture.addProperty("parameters", net.parameterCount());
         architecture.addProperty("macs_per_image", net.macsPerImage());
         card.add("architecture", architecture);
@@ -108,6 +111,10 @@ public final class RewardTraining {
         training.addProperty("degradation_ramp_steps", o.rampSteps());
         training.addProperty("final_loss_mean_of_last_100", mean(result.losses(), 100));
         training.addProperty("torch_threads", JniUtils.getNumThreads());
+        // the machine may be shared: the load at the end says how much of a core the time above had
+        training.addProperty("system_load_average_at_end", Math.round(
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
+        training.addProperty("cpu_cores", Runtime.getRuntime().availableProcessors());
         card.add("training", training);
         card.addProperty("training_time", String.format(Locale.ROOT, "%.1f min", result.seconds() / 60));
         card.addProperty("training_seconds", Math.round(result.seconds()));

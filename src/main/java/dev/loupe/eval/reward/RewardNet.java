@@ -97,7 +97,7 @@ public final class RewardNet extends Module {
     /** The logits and the map {@code [B, MAP_CHANNELS, m, m]} ({@code m = }{@link RewardConfig#mapSize()}). */
     public record Outputs(NDArray logits, NDArray map) {}
 
-    /** The logits and the pair map, for training. */
+    /** The logits and the shape and colour map, for training. */
     public Outputs forwardWithMap(NDArray images) {
         return run(images, true);
     }
