@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             UpliftCommand.class,
             BenchCommand.class,
+            ScoreCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
