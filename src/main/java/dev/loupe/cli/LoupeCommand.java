@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             DitCommand.class,
             MacsCommand.class,
             RenderCommand.class,
+            UpliftCommand.class,
+            BenchCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
