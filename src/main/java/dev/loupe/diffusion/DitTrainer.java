@@ -73,30 +73,35 @@ public final class DitTrainer {
      * @param warmupSteps    linear learning-rate warm-up from 0
      * @param emaDecay       EMA decay (ramped up as min(decay, (1 + k) / (10 + k)) so early averages are not stale)
      * @param captionDropout share of captions replaced by the empty prompt
-     * @param timeMean       logit-normal times: t = sigmoid(N(timeMean, timeStd))
+     * @param timeMean       shifted logit-normal times: t = shift(sigmoid(N(timeMean, timeStd)), timeShift)
      * @param seed           initial weights and every per-step draw
      * @param firstScene     ShapesWorld seed of the first training scene
      * @param sampleEvery    steps between sample sheets (0: none)
      */
     public record Options(long steps, int batchSize, float learningRate, int warmupSteps, double emaDecay,
-            double captionDropout, double timeMean, double timeStd, long seed, long firstScene, int checkpointEvery,
+            double captionDropout, double timeMean, double timeStd, double timeShift, long seed, long firstScene, int checkpointEvery,
             int sampleEvery) {
         public Options {
             if (steps < 1 || batchSize < 1) throw new LoupeException("training needs at least one step and one image per batch");
             if (!(learningRate > 0)) throw new LoupeException("the learning rate must be positive, not " + learningRate);
             if (!(emaDecay >= 0 && emaDecay < 1)) throw new LoupeException("the EMA decay must be in [0, 1), not " + emaDecay);
+            if (!(timeShift > 0)) throw new LoupeException("the time shift must be positive, not " + timeShift);
             if (!(captionDropout >= 0 && captionDropout < 1)) {
                 throw new LoupeException("caption dropout must be in [0, 1), not " + captionDropout);
             }
         }
 
+        /** Shift of the recipe's training times (and of the sampler's steps). */
+        public static final double TIME_SHIFT = 3.0;
+
         /**
          * The recipe of the shipped sample model (lr 1e-3 after 200 warm-up steps, EMA 0.999, 10% caption dropout,
-         * logit-normal(0, 1) times, seed 0, scenes from seed 0) with the given length, batch, peak learning rate and
-         * intervals.
+         * logit-normal(0, 1) times shifted by {@link #TIME_SHIFT}, seed 0, scenes from seed 0) with the given length,
+         * batch, peak learning rate and intervals.
          */
         public static Options recipe(long steps, int batchSize, float learningRate, int checkpointEvery, int sampleEvery) {
-            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, 1.0, 0, 0, checkpointEvery, sampleEvery);
+            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, 1.0, TIME_SHIFT, 0, 0, checkpointEvery,
+                    sampleEvery);
         }
 
         public JsonObject toJson() {
@@ -109,9 +114,10 @@ public final class DitTrainer {
             o.addProperty("warmup_steps", warmupSteps);
             o.addProperty("ema_decay", emaDecay);
             o.addProperty("caption_dropout", captionDropout);
-            o.addProperty("time_sampling", "logit-normal");
+            o.addProperty("time_sampling", "shifted logit-normal: s u / (1 + (s - 1) u), u = sigmoid(N(mean, std))");
             o.addProperty("time_mean", timeMean);
             o.addProperty("time_std", timeStd);
+            o.addProperty("time_shift", timeShift);
             o.addProperty("seed", seed);
             o.addProperty("first_scene", firstScene);
             o.addProperty("checkpoint_every", checkpointEvery);
@@ -265,7 +271,7 @@ public final class DitTrainer {
         float[] noise = new float[b * pixels];
         List<String> captions = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
-            times[i] = RectifiedFlow.logitNormalTime(random, options.timeMean(), options.timeStd());
+            times[i] = RectifiedFlow.trainingTime(random, options.timeMean(), options.timeStd(), options.timeShift());
             captions.add(random.nextDouble() < options.captionDropout() ? PromptEncoder.EMPTY : scenes.get(i).caption());
         }
         for (int i = 0; i < noise.length; i++) noise[i] = (float) random.nextGaussian();

@@ -25,20 +25,25 @@ public final class RectifiedFlow {
         if (steps < 1) throw new IllegalArgumentException("a sampler needs at least one step, got " + steps);
         if (!(shift > 0)) throw new IllegalArgumentException("the time shift must be positive, got " + shift);
         double[] t = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            double u = 1.0 - (double) i / steps;
-            t[i] = shift * u / (1 + (shift - 1) * u);
-        }
+        for (int i = 0; i <= steps; i++) t[i] = shift(1.0 - (double) i / steps, shift);
         return t;
     }
 
+    /** SD3's time shift {@code s t / (1 + (s - 1) t)}: s > 1 moves times towards noise, keeping 0 and 1 in place. */
+    public static double shift(double t, double s) {
+        return s * t / (1 + (s - 1) * t);
+    }
+
     /**
-     * A training time from the logit-normal distribution (SD3's choice: sigmoid of N(mean, std)), which puts most
-     * samples at intermediate noise, where the velocity is hardest to predict.
+     * A training time from the shifted logit-normal distribution: sigmoid of N(mean, std) (SD3's choice, most
+     * samples at intermediate noise, where the velocity is hardest to predict), then {@link #shift}ed towards noise.
+     * The shift matters even at 32x32: whether and where an object of 10 x 10 pixels stands is decided while the
+     * noise still hides it, above t = 0.9, where an unshifted logit-normal(0, 1) puts 1.4% of its samples (a shift
+     * of 3 puts 14% there). The sampler uses the same shift, so it spends its steps where training did.
      */
-    public static float logitNormalTime(SplittableRandom random, double mean, double std) {
+    public static float trainingTime(SplittableRandom random, double mean, double std, double shift) {
         double z = mean + std * random.nextGaussian();
-        return (float) (1 / (1 + Math.exp(-z)));
+        return (float) shift(1 / (1 + Math.exp(-z)), shift);
     }
 
     /**

@@ -80,6 +80,17 @@ public final class TextToImageModel extends Module {
             files.add(file, entry);
         }
         out.add("files", files);
-        AtomicFiles.writeString(folder.resolve(CARD_FILE), new GsonBuilder().setPrettyPrinting().create().toJson(out) + "\n");
+        writeCard(folder, out);
+    }
+
+    /** Changes the card of a model folder (for figures measured after training); the weights stay as they are. */
+    public static void updateCard(Path folder, java.util.function.Consumer<JsonObject> change) throws IOException {
+        JsonObject card = ModelCard.read(folder).json();
+        change.accept(card);
+        writeCard(folder, card);
+    }
+
+    private static void writeCard(Path folder, JsonObject card) throws IOException {
+        AtomicFiles.writeString(folder.resolve(CARD_FILE), new GsonBuilder().setPrettyPrinting().create().toJson(card) + "\n");
     }
 }

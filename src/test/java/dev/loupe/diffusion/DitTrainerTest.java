@@ -25,7 +25,7 @@ class DitTrainerTest {
 
     static DitTrainer.Options options(long steps) {
         // the recipe, shortened: a short warm-up, no sample sheets
-        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 5, 100, 0, 0);
+        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 5, 100, 0, 0);
     }
 
     /** Cancels once {@code after} steps are done. */
@@ -146,7 +146,7 @@ class DitTrainerTest {
     void learningRateWarmsUpThenDecaysToATenth() {
         try (NDManager nd = NDManager.newBaseManager()) {
             DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()),
-                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 0, 0, 0, 0), Path.of("unused"));
+                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0), Path.of("unused"));
             assertEquals(5e-4f, trainer.learningRate(0), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(1), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(2), 1e-9f);
