@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             MacsCommand.class,
             UpliftCommand.class,
             BenchCommand.class,
+            ScoreCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

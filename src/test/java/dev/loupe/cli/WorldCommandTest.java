@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import static dev.loupe.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,8 +17,6 @@ import dev.loupe.world.ShapesWorld;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class WorldCommandTest {
     @TempDir Path dir;
@@ -35,8 +33,8 @@ class WorldCommandTest {
         Path first = dir.resolve("w1");
         Path second = dir.resolve("w2");
         String[] args = {"--count", "16", "--size", "128", "--seed", "7"};
-        assertEquals(0, run(concat("world", "--out", first.toString(), args)).exitCode);
-        assertEquals(0, run(concat("world", "--out", second.toString(), args)).exitCode);
+        assertEquals(0, run(concat("world", "--out", first.toString(), args)).exitCode());
+        assertEquals(0, run(concat("world", "--out", second.toString(), args)).exitCode());
 
         List<String> names = list(first);
         assertEquals(16 * 3 + 1, names.size(), names.toString());
@@ -94,18 +92,18 @@ class WorldCommandTest {
 
     @Test
     void badArgumentsGiveOneClearLine() throws IOException {
-        Result size = run("world", "--out", dir.resolve("x").toString(), "--size", "16");
-        assertNotEquals(0, size.exitCode);
-        assertEquals("loupe: --size must be between 32 and 1024, got 16 (see 'loupe world --help')", size.err.strip());
+        CliRun.Result size = run("world", "--out", dir.resolve("x").toString(), "--size", "16");
+        assertNotEquals(0, size.exitCode());
+        assertEquals("loupe: --size must be between 32 and 1024, got 16 (see 'loupe world --help')", size.err().strip());
 
-        Result count = run("world", "--out", dir.resolve("x").toString(), "--count", "0");
-        assertNotEquals(0, count.exitCode);
-        assertEquals("loupe: --count must be at least 1, got 0 (see 'loupe world --help')", count.err.strip());
+        CliRun.Result count = run("world", "--out", dir.resolve("x").toString(), "--count", "0");
+        assertNotEquals(0, count.exitCode());
+        assertEquals("loupe: --count must be at least 1, got 0 (see 'loupe world --help')", count.err().strip());
 
         Path file = Files.writeString(dir.resolve("file"), "not a folder");
-        Result notFolder = run("world", "--out", file.toString(), "--count", "1");
-        assertEquals(1, notFolder.exitCode);
-        assertEquals("loupe: " + file + ": exists and is not a folder", notFolder.err.strip());
+        CliRun.Result notFolder = run("world", "--out", file.toString(), "--count", "1");
+        assertEquals(1, notFolder.exitCode());
+        assertEquals("loupe: " + file + ": exists and is not a folder", notFolder.err().strip());
         assertEquals("not a folder", Files.readString(file), "the user's file is untouched");
         assertTrue(!Files.exists(dir.resolve("x")), "nothing written for bad arguments");
     }
@@ -114,18 +112,6 @@ class WorldCommandTest {
     void helpNamesEveryClassId() {
         String help = LoupeCommand.commandLine().getSubcommands().get("world").getUsageMessage().replaceAll("\\s+", " ");
         for (ShapeKind kind : ShapeKind.values()) assertTrue(help.contains(kind.classId() + " " + kind.word()), kind + ": " + help);
-    }
-
-    private record Result(int exitCode, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = LoupeCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
     }
 
     private static String[] concat(String a, String b, String c, String[] rest) {

@@ -35,7 +35,9 @@ public final class BatchNorm2d extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        // x: [N,C,H,W]
+        // x: [N,C,H,W]. Every result must join x's manager (the caller's scope): one computed with a parameter or a
+        // running statistic as first operand joins the model's manager and would live, leaked, as long as the model.
+        NDManager scope = x.getManager();
         NDArray mean;
         NDArray var;
         if (isTraining()) {
@@ -52,9 +54,14 @@ public final class BatchNorm2d extends Module {
             mean = runningMean.array();
             var = runningVar.array();
         }
-        NDArray scale = weight.array().div(var.add(eps).sqrt());
-        NDArray shift = bias.array().sub(mean.mul(scale));
+        NDArray scale = scoped(weight.array().div(scoped(var.add(eps), scope).sqrt()), scope);
+        NDArray shift = scoped(bias.array().sub(scoped(mean.mul(scale), scope)), scope);
         return x.mul(scale.reshape(1, -1, 1, 1)).add(shift.reshape(1, -1, 1, 1));
+    }
+
+    private static NDArray scoped(NDArray temporary, NDManager scope) {
+        temporary.attach(scope);
+        return temporary;
     }
 
     /** Mean over N, H and W ([N,C,H,W] to [C]); one axis at a time, as DJL's PyTorch engine reduces only one. */

@@ -56,26 +56,43 @@ public final class Adam {
 
     /** Updates every parameter that has a gradient, then zeroes the gradients. */
     public void step(Map<String, Parameter> parameters) {
+        step(parameters, lr);
+    }
+
+    /**
+     * One update at {@code learningRate} instead of the constructor's, for schedules (warm-up, cosine decay) that
+     * a trainer computes from {@link #stepCount()}; the moments are those of the same run, so a resumed run
+     * continues exactly.
+     */
+    public void step(Map<String, Parameter> parameters, float learningRate) {
         step++;
         double bias1 = 1 - Math.pow(beta1, step);
         double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = (float) (lr / bias1);
+        float stepSize = (float) (learningRate / bias1);
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             NDArray p = e.getValue().array();
             if (!p.hasGradient()) continue;
             try (NDManager scratch = manager.newSubManager()) {
                 NDArray g = p.getGradient();
                 g.attach(scratch);
-                NDArray grad = weightDecay == 0 ? g : g.add(p.mul(weightDecay));
+                // results join the manager of their first operand: every temporary computed from p, m or v
+                // (which live as long as the model) is moved into the scratch scope, or each step would leak them
+                NDArray grad = g;
+                if (weightDecay != 0) grad = g.add(scoped(p.mul(weightDecay), scratch));
                 NDArray m = firstMoment.computeIfAbsent(e.getKey(), k -> zerosLike(p));
                 NDArray v = secondMoment.computeIfAbsent(e.getKey(), k -> zerosLike(p));
                 m.muli(beta1).addi(grad.mul(1 - beta1));
                 v.muli(beta2).addi(grad.square().muli(1 - beta2));
-                NDArray denom = v.sqrt().divi((float) bias2Sqrt).addi(eps);
-                p.subi(m.div(denom).muli(stepSize));
+                NDArray denom = scoped(v.sqrt(), scratch).divi((float) bias2Sqrt).addi(eps);
+                p.subi(scoped(m.div(denom), scratch).muli(stepSize));
                 g.subi(g); // zero the gradient for the next step
             }
         }
+    }
+
+    private static NDArray scoped(NDArray temporary, NDManager scope) {
+        temporary.attach(scope);
+        return temporary;
     }
 
     private NDArray zerosLike(NDArray p) {
