@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code loupe train <model>}: reproduces the shipped sample models (or trains new ones). */
 @Command(name = "train", description = "Train a sample model (the commands in the model cards reproduce them).",
         subcommands = {
+            TrainBackboneCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -56,10 +56,15 @@ public final class Adam {
 
     /** Updates every parameter that has a gradient, then zeroes the gradients. */
     public void step(Map<String, Parameter> parameters) {
+        step(parameters, lr);
+    }
+
+    /** {@link #step(Map)} with the learning rate of this step (for warm-up and decay schedules). */
+    public void step(Map<String, Parameter> parameters, float learningRate) {
         step++;
         double bias1 = 1 - Math.pow(beta1, step);
         double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = (float) (lr / bias1);
+        float stepSize = (float) (learningRate / bias1);
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             NDArray p = e.getValue().array();
             if (!p.hasGradient()) continue;
