@@ -36,6 +36,14 @@ public interface Backbone extends AutoCloseable {
     /** The input size (square side, a multiple of the patch) the backbone works best at. */
     int preferredSize();
 
+    /**
+     * True when the backbone takes only {@link #preferredSize()} square images (for example a traced export whose
+     * position embeddings were baked in at one size); {@link BackboneInput#prepare} then resizes to exactly that.
+     */
+    default boolean fixedSize() {
+        return false;
+    }
+
     NDArray extract(NDArray image);
 
     @Override

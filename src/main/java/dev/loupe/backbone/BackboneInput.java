@@ -42,6 +42,19 @@ public final class BackboneInput {
         return Resize.torchvisionBilinear(image, size.height(), size.width());
     }
 
+    /**
+     * The image as {@code backbone} takes it: {@link #fit} to {@code longSide} (0 for the backbone's preferred size),
+     * or exactly {@code preferredSize} square for a {@link Backbone#fixedSize()} backbone.
+     */
+    public static NDArray prepare(NDArray image, Backbone backbone, int longSide) {
+        if (backbone.fixedSize()) {
+            int s = backbone.preferredSize();
+            if (image.getShape().get(2) == s && image.getShape().get(3) == s) return image;
+            return Resize.torchvisionBilinear(image, s, s);
+        }
+        return fit(image, backbone.patchSize(), longSide == 0 ? backbone.preferredSize() : longSide);
+    }
+
     /** Refuses an image whose sides are not whole patches (the contract of {@link Backbone#extract}). */
     static void checkImage(NDArray image, int patch, String backbone) {
         var s = image.getShape();

@@ -93,6 +93,11 @@ abstract class ExportedBackbone implements Backbone {
         return metadata.preferredSize();
     }
 
+    @Override
+    public final boolean fixedSize() {
+        return metadata.fixedSize();
+    }
+
     public BackboneMetadata metadata() {
         return metadata;
     }
@@ -100,7 +105,7 @@ abstract class ExportedBackbone implements Backbone {
     @Override
     public final NDArray extract(NDArray image) {
         BackboneInput.checkImage(image, patchSize(), file.toString());
-        if (metadata.fixedSize() && (image.getShape().get(2) != preferredSize() || image.getShape().get(3) != preferredSize())) {
+        if (fixedSize() && (image.getShape().get(2) != preferredSize() || image.getShape().get(3) != preferredSize())) {
             throw new LoupeException(file + " only takes " + preferredSize() + "x" + preferredSize() + " images (fixed_size), got "
                     + image.getShape().get(2) + "x" + image.getShape().get(3));
         }
