@@ -76,8 +76,13 @@ public final class Adam {
                 NDArray v = secondMoment.computeIfAbsent(e.getKey(), k -> zerosLike(p));
                 m.muli(beta1).addi(grad.mul(1 - beta1));
                 v.muli(beta2).addi(grad.square().muli(1 - beta2));
-                NDArray denom = v.sqrt().divi((float) bias2Sqrt).addi(eps);
-                p.subi(m.div(denom).muli(stepSize));
+                // results of operations on m and v would belong to this optimiser's manager: keep them in scratch
+                NDArray denom = v.sqrt();
+                denom.attach(scratch);
+                denom.divi((float) bias2Sqrt).addi(eps);
+                NDArray update = m.div(denom);
+                update.attach(scratch);
+                p.subi(update.muli(stepSize));
                 g.subi(g); // zero the gradient for the next step
             }
         }
