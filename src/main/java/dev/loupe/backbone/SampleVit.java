@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sample backbone: a small ViT in timm's key layout ({@code patch_embed.proj}, {@code blocks.N.norm1},
+ * The sample backbone: a small ViT in timm's key layout ({@code patch_embed.stem.N} and {@code patch_embed.proj},
+ * {@code blocks.N.norm1},
  * {@code blocks.N.attn.qkv}, {@code blocks.N.attn.proj}, {@code blocks.N.norm2}, {@code blocks.N.mlp.fc1/fc2},
  * {@code norm}) with fixed {@link SinCosPositions} and no class token. Its features are the final-norm patch tokens.
  * {@code head} is the per-patch linear classifier it was trained with (ShapesWorld classes); it is shipped so that
@@ -32,7 +33,7 @@ public final class SampleVit extends Module {
     public SampleVit(NDManager manager, SampleVitConfig config) {
         super(manager);
         this.config = config;
-        patchEmbed = child("patch_embed", new PatchEmbedding(manager, config.patch(), config.width()));
+        patchEmbed = child("patch_embed", new PatchEmbedding(manager, config.patch(), config.width(), config.stem()));
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(child("blocks." + i, new VitBlock(manager, config.width(), config.heads(), config.mlpHidden())));
         }

@@ -10,7 +10,8 @@ import dev.loupe.world.WorldBatch;
 /**
  * How well the sample ViT's features separate the ShapesWorld classes, on held-out scenes:
  * <ul>
- *   <li>patch accuracy: the head's class against each patch's majority class;</li>
+ *   <li>patch accuracy: the head's class against each patch's majority class; object patch kind accuracy: the same
+ *   on patches whose majority is an object (is the shape kind right);</li>
  *   <li>low-resolution mIoU: the head's logits, bilinearly resized to pixels, against the pixel class mask (the
  *   linear readout of the coarse features, before any learned upsampling).</li>
  * </ul>
@@ -18,12 +19,13 @@ import dev.loupe.world.WorldBatch;
 public final class SampleVitEvaluation {
     private SampleVitEvaluation() {}
 
-    public record Metrics(int scenes, int size, double patchAccuracy, double lowResMiou, double pixelAccuracy) {
+    public record Metrics(int scenes, int size, double patchAccuracy, double objectPatchAccuracy, double lowResMiou, double pixelAccuracy) {
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
             o.addProperty("held_out_scenes", scenes);
             o.addProperty("image_size", size);
             o.addProperty("patch_accuracy", round(patchAccuracy));
+            o.addProperty("object_patch_kind_accuracy", round(objectPatchAccuracy));
             o.addProperty("low_res_probe_miou", round(lowResMiou));
             o.addProperty("low_res_probe_pixel_accuracy", round(pixelAccuracy));
             return o;
@@ -55,6 +57,13 @@ public final class SampleVitEvaluation {
                 }
             }
         }
-        return new Metrics(count, size, patches.accuracy(), pixels.meanIou(), pixels.accuracy());
+        long objects = 0;
+        long right = 0;
+        for (int c = 1; c < classes; c++) {
+            right += patches.count(c, c);
+            for (int p = 0; p < classes; p++) objects += patches.count(c, p);
+        }
+        return new Metrics(count, size, patches.accuracy(), objects == 0 ? Double.NaN : (double) right / objects, pixels.meanIou(),
+                pixels.accuracy());
     }
 }

@@ -50,6 +50,18 @@ public final class TrainBackboneCommand implements Callable<Integer> {
     @Option(names = "--depth", defaultValue = "6", paramLabel = "L", hidden = true, description = "Number of blocks.")
     int depth;
 
+    @Option(names = "--lr", hidden = true, paramLabel = "LR", description = "Peak learning rate (default: the recipe's).")
+    Float learningRate;
+
+    @Option(names = "--tokens", hidden = true, paramLabel = "N", description = "Tokens per step (default: the recipe's).")
+    Integer tokens;
+
+    @Option(names = "--sizes", hidden = true, split = ",", paramLabel = "S,...", description = "Training image sizes (default: the recipe's).")
+    int[] sizes;
+
+    @Option(names = "--no-stem", hidden = true, description = "Plain patchify instead of the convolutional stem (for comparison).")
+    boolean noStem;
+
     @Override
     public Integer call() throws IOException {
         if (steps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
@@ -61,10 +73,11 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         }
         SampleVitConfig sample = SampleVitConfig.sample();
         SampleVitConfig config = new SampleVitConfig(sample.patch(), width, depth, sample.heads(), 4 * width, sample.classes(),
-                sample.preferredSize());
+                sample.preferredSize(), noStem ? java.util.List.of() : sample.stem());
         SampleVitTrainer.Options options = SampleVitTrainer.Options.recipe(steps, checkpoint);
-        options = new SampleVitTrainer.Options(options.steps(), options.learningRate(), options.warmupSteps(), options.sizes(),
-                options.tokensPerBatch(), options.firstSeed(), checkpointEvery, checkpoint);
+        options = new SampleVitTrainer.Options(options.steps(), learningRate == null ? options.learningRate() : learningRate,
+                options.warmupSteps(), sizes == null ? options.sizes() : sizes, tokens == null ? options.tokensPerBatch() : tokens, options.firstSeed(),
+                checkpointEvery, checkpoint);
         if (evalScenes > options.firstSeed()) throw new LoupeException("--eval-scenes must stay below the training seeds (" + options.firstSeed() + ")");
         PrintWriter log = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -80,8 +93,9 @@ public final class TrainBackboneCommand implements Callable<Integer> {
             SampleVitEvaluation.Metrics small = SampleVitEvaluation.evaluate(model, 0, evalScenes, config.preferredSize() / 2, 16);
             model.save(out.resolve(SampleVitBackbone.WEIGHTS));
             ModelCard.write(out, card(model, options, result, metrics, small));
-            log.printf(Locale.ROOT, "wrote %s (%.1f min of training): patch accuracy %.3f, low-res probe mIoU %.3f at %d px; %.3f at %d px%n",
-                    out, result.trainSeconds() / 60, metrics.patchAccuracy(), metrics.lowResMiou(), metrics.size(), small.lowResMiou(), small.size());
+            log.printf(Locale.ROOT, "wrote %s (%.1f min of training): patch accuracy %.3f (shape kind on object patches %.3f), "
+                    + "low-res probe mIoU %.3f at %d px; %.3f at %d px%n", out, result.trainSeconds() / 60, metrics.patchAccuracy(),
+                    metrics.objectPatchAccuracy(), metrics.lowResMiou(), metrics.size(), small.lowResMiou(), small.size());
         }
         return 0;
     }
@@ -98,6 +112,8 @@ public final class TrainBackboneCommand implements Callable<Integer> {
                 + "per-patch linear classifier, shipped for probes.");
         JsonObject arch = config.toJson();
         arch.addProperty("positions", "2-D sin-cos of patch centres in [0,1] image coordinates");
+        arch.addProperty("stem_layers", config.stem().isEmpty() ? "none (patch x patch patchify)" : "stride-2 3x3 convolutions with GELU, channels "
+                + config.stem() + ", then a stride-2 3x3 convolution to the width");
         card.add("architecture", arch);
         JsonObject input = new JsonObject();
         input.addProperty("patch", config.patch());
@@ -112,6 +128,11 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         if (evalScenes != 200) command.append(" --eval-scenes ").append(evalScenes);
         if (config.width() != 128) command.append(" --width ").append(config.width());
         if (config.depth() != 6) command.append(" --depth ").append(config.depth());
+        if (noStem) command.append(" --no-stem");
+        if (learningRate != null) command.append(" --lr ").append(learningRate);
+        if (tokens != null) command.append(" --tokens ").append(tokens);
+        if (sizes != null) command.append(" --sizes ").append(java.util.Arrays.stream(sizes).mapToObj(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(",")));
         card.addProperty("command", command.toString());
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SampleVitTrainerTest {
-    static final SampleVitConfig TINY = new SampleVitConfig(16, 32, 2, 2, 64, 9, 64);
+    static final SampleVitConfig TINY = new SampleVitConfig(16, 32, 2, 2, 64, 9, 64, java.util.List.of(8, 8, 16));
 
     static SampleVitTrainer.Options options(long steps, Path dir) {
         return new SampleVitTrainer.Options(steps, 2e-3f, 2, new int[] {32, 64}, 64, 1_000_000L, 2, dir);

@@ -52,7 +52,7 @@ class UpsamplerEvaluationTest {
     void everyUpsamplerIsScoredOnTheSameScenes() {
         Engine.getInstance().setRandomSeed(11);
         try (NDManager m = NDManager.newBaseManager()) {
-            SampleVit vit = new SampleVit(m, new SampleVitConfig(16, 16, 1, 2, 32, 9, 64));
+            SampleVit vit = new SampleVit(m, new SampleVitConfig(16, 16, 1, 2, 32, 9, 64, java.util.List.of()));
             Upsampler zeros = new Upsampler() {
                 @Override public String name() { return "zeros"; }
                 @Override public NDArray upsample(NDArray image, NDArray features, int outH, int outW) {
