@@ -187,10 +187,17 @@ class ScheduleFilePropertiesTest {
         };
     }
 
-    /** Deletes a random member, or replaces a random value with one of another type. */
+    /**
+     * Deletes a random member, or replaces a random value with one of another type; an emptied tree gets a
+     * random member back.
+     */
     private static void mutate(JsonObject root, Random random) {
         List<Map.Entry<JsonObject, String>> members = new ArrayList<>();
         collect(root, members);
+        if (members.isEmpty()) {
+            root.add("k" + random.nextInt(100), randomValue(random, 1));
+            return;
+        }
         Map.Entry<JsonObject, String> target = members.get(random.nextInt(members.size()));
         if (random.nextBoolean()) {
             target.getKey().remove(target.getValue());
