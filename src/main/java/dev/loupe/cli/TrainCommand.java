@@ -8,6 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", description = "Train a sample model (the commands in the model cards reproduce them).",
         subcommands = {
             TrainRewardCommand.class,
+            TrainBackboneCommand.class,
+            TrainUpliftCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;
