@@ -2,36 +2,28 @@ package dev.loupe.app;
 
 import atlantafx.base.controls.Message;
 import atlantafx.base.theme.Styles;
-import dev.loupe.app.features.ColourBar;
+import dev.loupe.app.features.FeaturePanels;
 import dev.loupe.app.features.FeatureSession;
 import dev.loupe.app.features.FeatureSource;
 import dev.loupe.app.features.FeaturesViewModel;
 import dev.loupe.app.features.FeaturesViewModel.Choice;
 import dev.loupe.app.features.FeaturesViewModel.ModelState;
 import dev.loupe.app.features.FeaturesViewModel.ViewMode;
-import dev.loupe.app.features.ImagePanel;
+import dev.loupe.app.features.TimingsBar;
 import dev.loupe.app.features.Samples;
-import dev.loupe.app.features.SimilarityMaps;
 import dev.loupe.app.features.Snapshot;
 import dev.loupe.app.features.Viewport;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.WeakHashMap;
 import javafx.application.Platform;
 import javafx.beans.Observable;
 import javafx.concurrent.Task;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.fxml.FXML;
 import javafx.geometry.Insets;
-import javafx.geometry.Point2D;
 import javafx.geometry.Pos;
-import javafx.geometry.Rectangle2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -49,11 +41,8 @@ import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.ColumnConstraints;
-import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.RowConstraints;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
@@ -70,7 +59,6 @@ public final class FeaturesController implements Workspace {
     private final Workbench workbench;
     private FeaturesViewModel model;
     private final Viewport viewport = new Viewport();
-    private final Map<BufferedImage, Image> fxImages = new WeakHashMap<>();
 
     @FXML private BorderPane root;
     @FXML private MenuButton samplesButton;
@@ -83,28 +71,16 @@ public final class FeaturesController implements Workspace {
     @FXML private Slider opacitySlider;
     @FXML private Button exportButton;
     @FXML private StackPane content;
-    @FXML private HBox infoBar;
-    @FXML private HBox timings;
+    @FXML private TimingsBar timingsBar;
     @FXML private HBox zoomBar;
 
-    private ImagePanel imagePanel;
-    private ImagePanel lowResPanel;
-    private ImagePanel primaryPanel;
-    private ImagePanel comparePanel;
-    private ImagePanel lowResSimilarityPanel;
-    private ImagePanel primarySimilarityPanel;
-    private ImagePanel compareSimilarityPanel;
-    private final GridPane grid = new GridPane();
-    private final VBox legend = new VBox(8);
-    private final Label legendPixel = new Label();
-    private final ColourBar colourBar = new ColourBar(SimilarityMaps.COLOURS);
+    private FeaturePanels panels;
     private final VBox noticeBox = new VBox();
     private final VBox shown = new VBox();
     private Node emptyState;
     private final Label modelStatus = new Label();
     private final ProgressIndicator modelSpinner = new ProgressIndicator();
     private boolean syncing;
-    private final Tooltip lowResTip = new Tooltip();
 
     public FeaturesController(Workbench workbench) {
         this.workbench = workbench;
@@ -114,12 +90,12 @@ public final class FeaturesController implements Workspace {
     private void initialize() {
         model = new FeaturesViewModel(workbench.tasks());
         workbench.closeWith(model);
-        buildPanels();
+        panels = new FeaturePanels(model, viewport);
         buildEmptyState();
         buildToolbar();
         buildZoomBar();
-        shown.getChildren().addAll(noticeBox, grid);
-        VBox.setVgrow(grid, Priority.ALWAYS);
+        shown.getChildren().addAll(noticeBox, panels);
+        VBox.setVgrow(panels, Priority.ALWAYS);
         content.getChildren().setAll(emptyState);
 
         for (Observable o : List.of(model.source(), model.snapshot(), model.similarity(), model.pixel(), model.viewMode(),
@@ -139,57 +115,6 @@ public final class FeaturesController implements Workspace {
     }
 
     // --- building ---------------------------------------------------------------------------------------------
-
-    private void buildPanels() {
-        imagePanel = panel("panel-image", "Image");
-        lowResPanel = panel("panel-lowres", "Low-res PCA");
-        primaryPanel = panel("panel-upsampled", "");
-        comparePanel = panel("panel-compare", "");
-        lowResSimilarityPanel = panel("panel-similarity-lowres", "Similarity · low-res");
-        lowResTip.setWrapText(true);
-        lowResTip.setMaxWidth(360);
-        Tooltip.install(lowResPanel, lowResTip);
-        primarySimilarityPanel = panel("panel-similarity-upsampled", "");
-        compareSimilarityPanel = panel("panel-similarity-compare", "");
-
-        Label title = new Label("Cosine similarity");
-        title.getStyleClass().add("legend-title");
-        legendPixel.getStyleClass().add("legend-text");
-        legendPixel.setWrapText(true);
-        Label hint = new Label("Every location's feature compared with the marked pixel's. Click elsewhere to move the marker; Esc clears it.");
-        hint.getStyleClass().add("legend-hint");
-        hint.setWrapText(true);
-        Button clear = new Button("Clear marker");
-        clear.getStyleClass().addAll(Styles.SMALL);
-        clear.setOnAction(e -> model.clearPixel());
-        legend.getChildren().addAll(title, legendPixel, colourBar, hint, clear);
-        legend.getStyleClass().add("similarity-legend");
-        legend.setId("similarity-legend");
-        legend.setMinSize(0, 0);
-
-        grid.getStyleClass().add("panel-grid");
-        grid.setHgap(8);
-        grid.setVgap(8);
-        grid.setPadding(new Insets(8));
-    }
-
-    private ImagePanel panel(String id, String caption) {
-        ImagePanel p = new ImagePanel(viewport, id);
-        p.captionProperty().set(caption);
-        p.setOnPick(pt -> model.selectPixel((int) pt.getX(), (int) pt.getY()));
-        p.widthProperty().addListener(x -> viewportFollowsPanels());
-        p.heightProperty().addListener(x -> viewportFollowsPanels());
-        GridPane.setHgrow(p, Priority.ALWAYS);
-        GridPane.setVgrow(p, Priority.ALWAYS);
-        p.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
-        p.setPrefSize(200, 200);
-        return p;
-    }
-
-    private void viewportFollowsPanels() {
-        // all panels are laid out alike: the image panel's size stands for them all
-        if (imagePanel.getWidth() > 0 && imagePanel.getHeight() > 0) viewport.setViewSize(imagePanel.getWidth(), imagePanel.getHeight());
-    }
 
     private void buildEmptyState() {
         Button open = new Button("Open image…", new FontIcon(Material2OutlinedAL.FOLDER_OPEN));
@@ -404,183 +329,13 @@ public final class FeaturesController implements Workspace {
 
     private void refresh() {
         FeatureSource source = model.source().get();
-        if (source == null) {
-            if (content.getChildren().get(0) != emptyState) content.getChildren().setAll(emptyState);
-            timings.getChildren().clear();
-            return;
+        Node want = source == null ? emptyState : shown;
+        if (content.getChildren().get(0) != want) content.getChildren().setAll(want);
+        if (source != null) {
+            viewport.setImageSize(source.width(), source.height());
+            panels.refresh();
         }
-        if (content.getChildren().get(0) != shown) content.getChildren().setAll(shown);
-        viewport.setImageSize(source.width(), source.height());
-        Snapshot snap = model.snapshot().get();
-        List<String> specs = model.specs();
-        boolean comparing = specs.size() > 1;
-        Point2D pixel = model.pixel().get();
-        layoutGrid(comparing, pixel != null);
-
-        boolean overlay = model.viewMode().get() == ViewMode.OVERLAY;
-        Image image = fx(source.image());
-        imagePanel.baseProperty().set(image);
-        String waiting = waitingText(specs.get(0));
-
-        List<ImagePanel> featurePanels = List.of(lowResPanel, primaryPanel, comparePanel, lowResSimilarityPanel, primarySimilarityPanel,
-                compareSimilarityPanel);
-        for (ImagePanel p : featurePanels) {
-            p.baseProperty().set(overlay ? image : null);
-            p.topOpacityProperty().set(model.opacity().get());
-        }
-        show(lowResPanel, snap == null ? null : snap.lowResPca(), waiting);
-        showLayer(primaryPanel, snap, specs.get(0));
-        if (comparing) showLayer(comparePanel, snap, specs.get(1));
-
-        SimilarityMaps sim = model.similarity().get();
-        if (pixel != null) {
-            String computing = "Computing similarity…";
-            boolean ready = sim != null && snap != null;
-            show(lowResSimilarityPanel, ready ? sim.lowRes() : null, snap == null ? waiting : computing);
-            primarySimilarityPanel.captionProperty().set("Similarity · " + FeaturesViewModel.label(specs.get(0)));
-            show(primarySimilarityPanel, ready ? sim.dense().get(0) : null, snap == null ? waiting : computing);
-            if (comparing) {
-                compareSimilarityPanel.captionProperty().set("Similarity · " + FeaturesViewModel.label(specs.get(1)));
-                show(compareSimilarityPanel, ready && sim.dense().size() > 1 ? sim.dense().get(1) : null, snap == null ? waiting : computing);
-            }
-            if (ready) {
-                colourBar.setRange(sim.low(), sim.high());
-                legendPixel.setText(String.format(Locale.ROOT, "Pixel (%d, %d) of the image; (%d, %d) of the %d × %d backbone input, "
-                        + "in token (%d, %d).", sim.x(), sim.y(), sim.inputX(), sim.inputY(), snap.inputWidth(), snap.inputHeight(),
-                        sim.tokenX(), sim.tokenY()));
-            } else {
-                legendPixel.setText(String.format(Locale.ROOT, "Pixel (%d, %d)", (int) pixel.getX(), (int) pixel.getY()));
-            }
-        }
-        Rectangle2D cell = snap == null || pixel == null ? null : tokenCell(source, snap, pixel);
-        for (ImagePanel p : List.of(imagePanel, lowResPanel, primaryPanel, comparePanel, lowResSimilarityPanel, primarySimilarityPanel,
-                compareSimilarityPanel)) {
-            p.markerProperty().set(pixel);
-        }
-        lowResPanel.markerCellProperty().set(cell);
-        lowResSimilarityPanel.markerCellProperty().set(cell);
-        showInfo(source, snap);
-    }
-
-    private String waitingText(String spec) {
-        if (model.modelState().get() == ModelState.LOADING) return "Waiting for the models to load…";
-        if (model.modelState().get() == ModelState.FAILED) return model.modelMessage().get();
-        if (model.computing().get()) return "Computing " + FeaturesViewModel.label(spec) + "…";
-        return "Not computed";
-    }
-
-    private boolean busy() {
-        return model.modelState().get() == ModelState.LOADING || model.computing().get();
-    }
-
-    private void showLayer(ImagePanel panel, Snapshot snap, String spec) {
-        Snapshot.Layer layer = snap == null ? null : snap.layer(spec);
-        panel.captionProperty().set(FeaturesViewModel.label(spec));
-        panel.detailProperty().set(layer == null ? "" : millis(layer.millis()) + (layer.reused() ? " (reused)" : ""));
-        show(panel, layer == null ? null : layer.pca(), waitingText(spec));
-    }
-
-    private void show(ImagePanel panel, BufferedImage image, String waiting) {
-        panel.topProperty().set(image == null ? null : fx(image));
-        panel.statusProperty().set(image == null ? waiting : null);
-        panel.setBusy(busy());
-    }
-
-    /** The token that covers {@code pixel}, in the shown image's coordinates. */
-    private static Rectangle2D tokenCell(FeatureSource source, Snapshot snap, Point2D pixel) {
-        double tw = (double) source.width() / snap.tokensWide();
-        double th = (double) source.height() / snap.tokensHigh();
-        int ix = (int) ((long) pixel.getX() * snap.inputWidth() / source.width());
-        int iy = (int) ((long) pixel.getY() * snap.inputHeight() / source.height());
-        int tx = (int) ((long) ix * snap.tokensWide() / snap.inputWidth());
-        int ty = (int) ((long) iy * snap.tokensHigh() / snap.inputHeight());
-        return new Rectangle2D(tx * tw, ty * th, tw, th);
-    }
-
-    private int layoutCols = -1;
-    private int layoutRows = -1;
-
-    private void layoutGrid(boolean comparing, boolean similarity) {
-        int cols = comparing ? 4 : 3;
-        int rows = similarity ? 2 : 1;
-        if (cols == layoutCols && rows == layoutRows) return;
-        layoutCols = cols;
-        layoutRows = rows;
-        grid.getChildren().clear();
-        grid.getColumnConstraints().clear();
-        grid.getRowConstraints().clear();
-        for (int c = 0; c < cols; c++) {
-            ColumnConstraints cc = new ColumnConstraints();
-            cc.setPercentWidth(100.0 / cols);
-            cc.setHgrow(Priority.ALWAYS);
-            grid.getColumnConstraints().add(cc);
-        }
-        for (int r = 0; r < rows; r++) {
-            RowConstraints rc = new RowConstraints();
-            rc.setPercentHeight(100.0 / rows);
-            rc.setVgrow(Priority.ALWAYS);
-            grid.getRowConstraints().add(rc);
-        }
-        List<Node> top = new ArrayList<>(List.of(imagePanel, lowResPanel, primaryPanel));
-        if (comparing) top.add(comparePanel);
-        for (int c = 0; c < top.size(); c++) grid.add(top.get(c), c, 0);
-        if (similarity) {
-            List<Node> bottom = new ArrayList<>(List.of(legend, lowResSimilarityPanel, primarySimilarityPanel));
-            if (comparing) bottom.add(compareSimilarityPanel);
-            for (int c = 0; c < bottom.size(); c++) grid.add(bottom.get(c), c, 1);
-        }
-    }
-
-    private void showInfo(FeatureSource source, Snapshot snap) {
-        String image = source.name() + "  " + source.originalWidth() + " × " + source.originalHeight()
-                + (source.resized() ? " → " + source.width() + " × " + source.height() : "");
-        imagePanel.detailProperty().set(image);
-        if (snap != null) {
-            double[] ev = snap.explained();
-            lowResPanel.detailProperty().set(String.format(Locale.ROOT, "%d × %d tokens × %d ch", snap.tokensWide(), snap.tokensHigh(),
-                    snap.channels()));
-            lowResTip.setText(String.format(Locale.ROOT, "%s on a %d × %d input. Red, green and blue are the first "
-                    + "three principal components of its tokens (%.0f%%, %.0f%% and %.0f%% of their variance); the upsampled panels use "
-                    + "the same components and colour scale.", snap.backbone(), snap.inputWidth(), snap.inputHeight(),
-                    100 * ev[0], 100 * ev[1], 100 * ev[2]));
-        } else {
-            lowResPanel.detailProperty().set("");
-        }
-        timings.getChildren().clear();
-        timings.getChildren().add(chip("decode", source.decodeMillis(), false, "Reading and decoding the file"));
-        if (snap == null) return;
-        String reused = snap.backboneReused() ? "reused: only the upsampler ran for this view" : null;
-        timings.getChildren().add(chip("resize", snap.millis("resize"), snap.backboneReused(), reused));
-        timings.getChildren().add(chip("backbone", snap.millis("backbone"), snap.backboneReused(), reused));
-        for (Snapshot.Layer l : snap.upsampled()) {
-            timings.getChildren().add(chip(FeaturesViewModel.label(l.spec()), l.millis(), l.reused(), "upsampling to "
-                    + snap.inputWidth() + " × " + snap.inputHeight() + " px" + (l.reused() ? " (computed earlier, reused)" : "")));
-        }
-        timings.getChildren().add(chip("PCA", snap.millis("pca"), snap.backboneReused(), reused));
-        double ready = model.readyMillis().get();
-        if (!Double.isNaN(ready)) {
-            Label total = new Label(String.format(Locale.ROOT, "ready in %.1f s", ready / 1000));
-            total.getStyleClass().add("timing-total");
-            total.setMinWidth(Label.USE_PREF_SIZE);
-            total.setTooltip(new Tooltip("From opening the image (or from the models being ready) to its features on show"));
-            timings.getChildren().add(total);
-        }
-    }
-
-    private static Label chip(String name, double ms, boolean reused, String tip) {
-        Label l = new Label(name + " " + millis(ms));
-        l.getStyleClass().add("timing");
-        l.setMinWidth(Label.USE_PREF_SIZE);
-        if (reused) l.getStyleClass().add("timing-reused");
-        if (tip != null) l.setTooltip(new Tooltip(tip));
-        return l;
-    }
-
-    private static String millis(double ms) {
-        if (Double.isNaN(ms)) return "–";
-        if (ms >= 10_000) return String.format(Locale.ROOT, "%.1f s", ms / 1000);
-        if (ms >= 10) return String.format(Locale.ROOT, "%.0f ms", ms);
-        return String.format(Locale.ROOT, "%.1f ms", ms);
+        timingsBar.show(source, model.snapshot().get(), model.readyMillis().get());
     }
 
     private void showNotices() {
@@ -594,10 +349,6 @@ public final class FeaturesController implements Workspace {
             VBox.setMargin(m, new Insets(8, 8, 0, 8));
             noticeBox.getChildren().add(m);
         }
-    }
-
-    private Image fx(BufferedImage image) {
-        return fxImages.computeIfAbsent(image, i -> SwingFXUtils.toFXImage(i, null));
     }
 
     // --- actions ----------------------------------------------------------------------------------------------

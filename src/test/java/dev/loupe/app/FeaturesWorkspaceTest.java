@@ -289,6 +289,25 @@ class FeaturesWorkspaceTest {
         robot.interact(() -> model.pixelLimit().set(4L << 20));
         waitFor(30, () -> model.snapshot().get() != null && !model.snapshot().get().source().resized());
         assertEquals(1600, model.source().get().width());
+        assertNull(model.notice(FeaturesViewModel.Topic.IMAGE), "the notice went with the resized image");
+    }
+
+    @Test
+    void aTorchScriptBackboneReplacesTheSampleAndTheSampleUpliftFallsBackToBilinear(FxRobot robot) {
+        Path exported = Path.of("src/test/resources/backbones/tiny_backbone.pt").toAbsolutePath();
+        Snapshot before = openAndWait(robot, sample(3));
+        robot.interact(() -> model.openBackbone(exported));
+        waitFor(60, () -> model.snapshot().get() != null && model.snapshot().get() != before);
+        Snapshot after = model.snapshot().get();
+        assertEquals(8, after.channels());
+        assertEquals("bilinear", after.upsampled().get(0).spec(), "the sample UPLiFT does not fit 8 channels at patch 4");
+        FeaturesViewModel.Notice notice = model.notice(FeaturesViewModel.Topic.MODELS);
+        assertTrue(notice != null && notice.warning() && notice.text().contains("Showing bilinear"), String.valueOf(notice));
+        assertEquals("tiny_backbone.pt", robot.lookup("#backbone-chooser").queryComboBox().getValue().toString());
+        assertTrue(model.backbones().stream().anyMatch(c -> exported.toString().equals(c.spec())), "listed for later");
+        // and back to the sample
+        robot.interact(() -> model.chooseBackbone(FeaturesViewModel.SAMPLE_BACKBONE));
+        waitFor(60, () -> model.snapshot().get() != null && model.snapshot().get().channels() == TinyModels.WIDTH);
     }
 
     @Test
