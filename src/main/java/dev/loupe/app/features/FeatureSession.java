@@ -96,13 +96,14 @@ public final class FeatureSession implements AutoCloseable {
     }
 
     /**
-     * Runs the backbone and the upsampler {@code spec} once on a small synthetic image and throws the result away,
-     * so that the first image the user opens does not pay for the engine's first-call set-up.
+     * Runs the backbone and the upsampler {@code spec} once on a synthetic image of the backbone's preferred size and
+     * throws the result away, so that the first image the user opens does not pay for the engine's first-call set-up
+     * (which is per operator and input size).
      */
     public void warmUp(String spec, Progress progress) {
         locked(progress, () -> {
             Backbone b = requireBackbone();
-            int size = 4 * b.patchSize();
+            int size = b.preferredSize();
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray image = m.linspace(0f, 1f, 3 * size * size).reshape(1, 3, size, size);
                 try (DenseFeatures f = FeaturePipeline.run(image, b, upsampler(spec), new FeaturePipeline.Options(size, 1L << 20), progress)) {
