@@ -7,6 +7,7 @@ import dev.loupe.Progress;
 import dev.loupe.backbone.Backbone;
 import dev.loupe.backbone.BackboneInput;
 import dev.loupe.tensor.Images;
+import dev.loupe.tensor.Tensors;
 import dev.loupe.upsample.Upsampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,6 +113,35 @@ public final class FeaturePipeline {
         stages.add(new DenseFeatures.Stage("pca", ms(t)));
         progress.update(1, "done");
         return new DenseFeatures(manager, input, lowRes, dense, pca, stages, sizeNote, backbone.name(), upsampler.name());
+    }
+
+    /**
+     * The same image and low-resolution features through another upsampler, without running the backbone again
+     * (the workbench switches and compares upsamplers this way). The result owns copies of the image and the
+     * low-resolution features, keeps the note and shares the PCA of {@code features}, so colours mean the same in
+     * both; its only stage is "upsample". {@code features} is left open.
+     */
+    public static DenseFeatures upsample(DenseFeatures features, Upsampler upsampler, Progress progress) {
+        checkCancelled(progress);
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            NDArray input = Tensors.of(manager, features.image().toFloatArray(), features.image().getShape());
+            NDArray lowRes = Tensors.of(manager, features.lowRes().toFloatArray(), features.lowRes().getShape());
+            int h = features.height();
+            int w = features.width();
+            progress.update(0.5, String.format(Locale.ROOT, "%s: %dx%d tokens to %dx%d px", upsampler.name(), lowRes.getShape().get(3),
+                    lowRes.getShape().get(2), w, h));
+            long t = System.nanoTime();
+            NDArray dense = upsampler.upsample(input, lowRes, h, w);
+            dense.attach(manager);
+            List<DenseFeatures.Stage> stages = List.of(new DenseFeatures.Stage("upsample", ms(t)));
+            progress.update(1, "done");
+            return new DenseFeatures(manager, input, lowRes, dense, features.pca(), stages, features.note(), features.backboneName(),
+                    upsampler.name());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     private static String join(String a, String b) {

@@ -1,6 +1,7 @@
 package dev.loupe.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.loupe.Progress;
 import dev.loupe.backbone.Backbone;
 import dev.loupe.backbone.TorchScriptBackbone;
 import dev.loupe.upsample.BilinearUpsampler;
+import dev.loupe.upsample.NearestUpsampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,31 @@ class FeaturePipelineTest {
             }
             LoupeException e = assertThrows(LoupeException.class, () -> b.extract(m.zeros(new Shape(1, 3, 16, 16))));
             assertTrue(e.getMessage().contains("only takes 32x32 images"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anotherUpsamplerReusesTheImageFeaturesAndPcaWithoutTheBackbone() {
+        try (Backbone b = TorchScriptBackbone.open(TINY); NDManager m = NDManager.newBaseManager()) {
+            NDArray image = m.randomUniform(0, 1, new Shape(1, 3, 24, 40));
+            DenseFeatures base = FeaturePipeline.run(image, b, new BilinearUpsampler(), new FeaturePipeline.Options(40, 1 << 20), Progress.NONE);
+            DenseFeatures near;
+            try (base) {
+                near = FeaturePipeline.upsample(base, new NearestUpsampler(), Progress.NONE);
+                assertEquals(List.of("upsample"), near.stages().stream().map(DenseFeatures.Stage::name).toList());
+                assertEquals("nearest", near.upsamplerName());
+                assertEquals(base.backboneName(), near.backboneName());
+                assertSame(base.pca(), near.pca(), "one basis and colour scale for both");
+                assertEquals(base.dense().getShape(), near.dense().getShape());
+            }
+            try (near) {
+                // its arrays are its own: the base is closed
+                assertEquals(new Shape(1, 8, 6, 10), near.lowRes().getShape());
+                float[] low = near.lowRes().toFloatArray();
+                float[] dense = near.dense().toFloatArray();
+                assertEquals(low[0], dense[0], 1e-6f, "nearest repeats the token at (0, 0)");
+                assertEquals(40, near.densePca().getWidth());
+            }
         }
     }
 
