@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             FeaturesCommand.class,
             DitCommand.class,
             MacsCommand.class,
+            UpliftCommand.class,
+            BenchCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

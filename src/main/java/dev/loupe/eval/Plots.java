@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import java.text.DecimalFormat;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -103,9 +104,12 @@ public final class Plots {
 
     private static ValueAxis axis(String label, boolean log) {
         if (log) {
-            LogAxis a = new LogAxis(label);
-            a.setSmallestValue(1e-9);
-            a.setAutoRange(true);
+            // plain numbers at 1, 2, 5 x 10^k reads better than LogAxis's fractional powers of ten
+            LogarithmicAxis a = new LogarithmicAxis(label);
+            a.setStrictValuesFlag(false);
+            a.setAllowNegativesFlag(false);
+            a.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+            a.setAutoRangeIncludesZero(false);
             return a;
         }
         NumberAxis a = new NumberAxis(label);

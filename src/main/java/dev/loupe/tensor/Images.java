@@ -114,7 +114,7 @@ public final class Images {
             planes[plane + i] = ((p >> 8) & 0xff) / 255f;
             planes[2 * plane + i] = (p & 0xff) / 255f;
         }
-        return manager.create(planes, new Shape(1, 3, h, w));
+        return Tensors.of(manager, planes, new Shape(1, 3, h, w));
     }
 
     /** {@code [1,3,H,W]} or {@code [3,H,W]} RGB (values clipped to [0,1]) as an image. */
@@ -158,8 +158,8 @@ public final class Images {
     public static NDArray normalize(NDArray rgb, float[] mean, float[] std) {
         NDManager m = rgb.getManager();
         try (NDManager scratch = m.newSubManager()) {
-            NDArray mu = scratch.create(mean, new Shape(1, mean.length, 1, 1));
-            NDArray sigma = scratch.create(std, new Shape(1, std.length, 1, 1));
+            NDArray mu = Tensors.of(scratch, mean, new Shape(1, mean.length, 1, 1));
+            NDArray sigma = Tensors.of(scratch, std, new Shape(1, std.length, 1, 1));
             NDArray out = rgb.sub(mu).div(sigma);
             out.attach(m);
             return out;

@@ -107,11 +107,11 @@ public final class Resize {
         java.util.Arrays.fill(weightShape, 1);
         weightShape[0] = taps.out;
         for (int t = 0; t < taps.k; t++) {
-            NDArray index = scratch.create(taps.index(t));
+            NDArray index = Tensors.of(scratch, taps.index(t));
             NDArray gathered = x.get(new NDIndex(prefix + "{}", index));
             gathered.attach(scratch);
             if (!taps.allOnes(t)) {
-                NDArray w = scratch.create(taps.weight(t), new Shape(weightShape));
+                NDArray w = Tensors.of(scratch, taps.weight(t), new Shape(weightShape));
                 gathered = gathered.mul(w);
             }
             sum = sum == null ? gathered : sum.add(gathered);

@@ -93,6 +93,13 @@ public final class SafeTensors {
         }
     }
 
+    /** The names and shapes in a file, from its header. */
+    public static Map<String, Shape> shapes(Path file) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        describe(file).forEach((k, v) -> shapes.put(k, v.shape()));
+        return shapes;
+    }
+
     private static long headerLength(FileChannel ch, Path file) throws IOException {
         long size = ch.size();
         if (size < 8) throw bad(file, "is not a safetensors file (only " + size + " bytes)");

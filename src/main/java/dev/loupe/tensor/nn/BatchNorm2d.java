@@ -27,7 +27,7 @@ public final class BatchNorm2d extends Module {
         bias = parameter("bias", manager.zeros(new Shape(channels)));
         runningMean = buffer("running_mean", manager.zeros(new Shape(channels)));
         runningVar = buffer("running_var", manager.ones(new Shape(channels)));
-        batchesTracked = buffer("num_batches_tracked", manager.create(0L));
+        batchesTracked = buffer("num_batches_tracked", dev.loupe.tensor.Tensors.owned(manager.create(0L)));
     }
 
     public BatchNorm2d(NDManager manager, int channels) {
@@ -39,8 +39,8 @@ public final class BatchNorm2d extends Module {
         NDArray mean;
         NDArray var;
         if (isTraining()) {
-            mean = x.mean(new int[] {0, 2, 3});
-            var = x.sub(mean.reshape(1, -1, 1, 1)).square().mean(new int[] {0, 2, 3});
+            mean = perChannelMean(x);
+            var = perChannelMean(x.sub(mean.reshape(1, -1, 1, 1)).square());
             long n = x.getShape().size() / x.getShape().get(1);
             try (NDArray m = mean.duplicate().stopGradient(); NDArray v = var.duplicate().stopGradient()) {
                 NDArray unbiased = v.mul((float) n / Math.max(1, n - 1));
@@ -55,6 +55,11 @@ public final class BatchNorm2d extends Module {
         NDArray scale = weight.array().div(var.add(eps).sqrt());
         NDArray shift = bias.array().sub(mean.mul(scale));
         return x.mul(scale.reshape(1, -1, 1, 1)).add(shift.reshape(1, -1, 1, 1));
+    }
+
+    /** Mean over N, H and W ([N,C,H,W] to [C]); one axis at a time, as DJL's PyTorch engine reduces only one. */
+    private static NDArray perChannelMean(NDArray x) {
+        return x.mean(new int[] {3}).mean(new int[] {2}).mean(new int[] {0});
     }
 
     /** The eval-mode affine map as (scale, shift), for folding into a preceding convolution. */

@@ -84,7 +84,8 @@ abstract class ConvBlock extends Module {
                 NDArray z = Ops.conv(y, weights[s], biases[s], stride, 1);
                 if (y != x) y.close();
                 if (layerNorms[s] != null) {
-                    NDArray n = layerNorms[s].forward(z);
+                    ChannelsFirstLayerNorm norm = layerNorms[s];
+                    NDArray n = Ops.scoped(z, norm::forward);
                     z.close();
                     z = n;
                 }

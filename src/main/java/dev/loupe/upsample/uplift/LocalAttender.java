@@ -123,7 +123,7 @@ public final class LocalAttender extends Module {
         for (int i = 0; i < rows.length; i++) rows[i] = Math.min(Math.max(i - p, 0), h - 1);
         long[] cols = new long[w + 2 * p];
         for (int i = 0; i < cols.length; i++) cols[i] = Math.min(Math.max(i - p, 0), w - 1);
-        try (NDArray r = m.create(rows); NDArray c = m.create(cols); NDArray tall = x.get(new NDIndex(":, :, {}", r))) {
+        try (NDArray r = dev.loupe.tensor.Tensors.of(m, rows); NDArray c = dev.loupe.tensor.Tensors.of(m, cols); NDArray tall = x.get(new NDIndex(":, :, {}", r))) {
             return tall.get(new NDIndex(":, :, :, {}", c));
         }
     }
@@ -132,7 +132,6 @@ public final class LocalAttender extends Module {
     BinaryOperator<NDArray> compile(NDManager target) {
         NDArray weight = ConvBlock.snapshot(conv1.weight().array(), target);
         NDArray bias = ConvBlock.snapshot(conv1.bias().array(), target);
-        int n = offsets.length;
         return (guide, value) -> {
             int factor = factor(guide, value);
             NDArray probabilities;

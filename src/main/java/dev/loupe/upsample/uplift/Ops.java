@@ -41,6 +41,21 @@ final class Ops {
         }
     }
 
+    /**
+     * Runs {@code f} with its temporaries in a scope that is closed before returning: only the result stays in
+     * x's manager (for layers whose forward leaves intermediates behind, in the inference form).
+     */
+    static NDArray scoped(NDArray x, java.util.function.UnaryOperator<NDArray> f) {
+        ai.djl.ndarray.NDManager parent = x.getManager();
+        try (ai.djl.ndarray.NDManager scope = parent.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray y = f.apply(x);
+            if (y == x) return x;
+            y.attach(parent);
+            return y;
+        }
+    }
+
     static NDArray relu(NDArray x) {
         return Activation.relu(x);
     }

@@ -20,7 +20,7 @@ final class TransposeConvBlock extends Module {
     }
 
     UnaryOperator<NDArray> compile() {
-        return up::forward;
+        return x -> Ops.scoped(x, up::forward);
     }
 
     long macs(long h, long w) {

@@ -31,7 +31,7 @@ final class UpBlock extends Module {
     UnaryOperator<NDArray> compile() {
         if (up == null) return x -> x;
         return x -> {
-            NDArray y = up.forward(x);
+            NDArray y = Ops.scoped(x, up::forward);
             if (bilinearResidual) {
                 try (NDArray skip = Ops.upsamplingBilinear(x, factor)) {
                     Ops.addResidualInPlace(skip, y);

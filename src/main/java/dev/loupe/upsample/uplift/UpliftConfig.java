@@ -164,7 +164,10 @@ public record UpliftConfig(String description, Backbone backbone, Architecture u
         Map<String, Object> enc = new LinkedHashMap<>();
         enc.put("down_steps", uplift.encoder().downSteps());
         for (int i = 0; i < uplift.encoder().blocks().size(); i++) {
-            if (i > 0) enc.put("down_" + i, down(uplift.encoder().downs().get(i - 1)));
+            if (i > 0) {
+                Down d = uplift.encoder().downs().get(i - 1);
+                enc.put("down_" + i, resampling("down_op", d.downOp(), d.factor(), d.residual()));
+            }
             enc.put("block_" + i, group(uplift.encoder().blocks().get(i)));
         }
         u.put("encoder", enc);
@@ -176,7 +179,10 @@ public record UpliftConfig(String description, Backbone backbone, Architecture u
         dec.put("enc_resample", d.encResample());
         if (!d.residualOutc()) dec.put("residual_outc", false);
         for (int i = 0; i < d.blocks().size(); i++) {
-            if (i > 0) dec.put("up_" + i, up(d.ups().get(i - 1)));
+            if (i > 0) {
+                Up up = d.ups().get(i - 1);
+                dec.put("up_" + i, resampling("up_op", up.upOp(), up.factor(), up.residual()));
+            }
             dec.put("block_" + i, group(d.blocks().get(i)));
         }
         u.put("decoder", dec);
@@ -219,19 +225,12 @@ public record UpliftConfig(String description, Backbone backbone, Architecture u
         return m;
     }
 
-    private static Map<String, Object> down(Down d) {
+    /** A {@code down_i} or {@code up_i} section. */
+    private static Map<String, Object> resampling(String opKey, String op, Number factor, String residual) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("down_op", d.downOp());
-        m.put("factor", d.factor());
-        m.put("residual", d.residual());
-        return m;
-    }
-
-    private static Map<String, Object> up(Up d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("up_op", d.upOp());
-        m.put("factor", d.factor());
-        m.put("residual", d.residual());
+        m.put(opKey, op);
+        m.put("factor", factor);
+        m.put("residual", residual);
         return m;
     }
 

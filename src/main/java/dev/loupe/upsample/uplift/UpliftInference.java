@@ -3,7 +3,6 @@ package dev.loupe.upsample.uplift;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
@@ -60,7 +59,9 @@ public final class UpliftInference implements AutoCloseable {
                 if (scaled != img) scaled.close();
                 if (img != image) img.close();
             }
-            NDArray y = stepWith(x, enc);
+            boolean last = i == iters - 1;
+            NDArray y = stepWith(x, enc, last);
+            if (last) enc = null; // released inside, before the attender's output is allocated
             if (x != features && !allSteps) x.close();
             if (allSteps) steps.add(y);
             x = y;
@@ -75,8 +76,9 @@ public final class UpliftInference implements AutoCloseable {
         return run(image, features, iters, false).get(0);
     }
 
-    private NDArray stepWith(NDArray x, List<NDArray> enc) {
+    private NDArray stepWith(NDArray x, List<NDArray> enc, boolean last) {
         NDArray guide = decoder.apply(x, enc);
+        if (last && refiner == null) release(enc); // the encoder's outputs are not needed any more
         NDArray y = guide;
         if (attender != null) {
             y = attender.apply(guide, x);
@@ -88,19 +90,15 @@ public final class UpliftInference implements AutoCloseable {
             y.close();
             NDArray refined = refiner.apply(in);
             in.close();
-            y = model.refinerOut().forward(refined);
+            y = Ops.scoped(refined, model.refinerOut()::forward);
             refined.close();
+            if (last) release(enc);
         }
         return y;
     }
 
     private static void release(List<NDArray> enc) {
         if (enc != null) enc.stream().filter(a -> a != null).forEach(NDArray::close);
-    }
-
-    /** Encoder outputs kept for the decoder (diagnostics and tests). */
-    boolean[] kept() {
-        return Arrays.copyOf(keep, keep.length);
     }
 
     @Override
