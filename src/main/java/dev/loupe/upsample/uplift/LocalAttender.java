@@ -115,7 +115,7 @@ public final class LocalAttender extends Module {
     }
 
     /** {@code nn.ReplicationPad2d(p)} by gathering clamped indices (differentiable). */
-    static NDArray replicationPad(NDArray x, int p) {
+    public static NDArray replicationPad(NDArray x, int p) {
         NDManager m = x.getManager();
         int h = Ops.height(x);
         int w = Ops.width(x);
