@@ -45,9 +45,9 @@ public final class SampleVitTrainer {
             sizes = sizes.clone();
         }
 
-        /** The recipe of the shipped model: 64-320 px, 1024 tokens a step, peak lr 5e-4, scenes from seed 1,000,000. */
+        /** The recipe of the shipped model: 64-320 px, 1024 tokens a step, peak lr 1e-3, scenes from seed 1,000,000. */
         public static Options recipe(long steps, Path checkpointDir) {
-            return new Options(steps, 5e-4f, Math.min(150, Math.max(1, steps / 10)), new int[] {64, 96, 128, 160, 192, 224, 256, 320},
+            return new Options(steps, 1e-3f, Math.min(150, Math.max(1, steps / 10)), new int[] {64, 96, 128, 160, 192, 224, 256, 320},
                     1024, 1_000_000L, 200, checkpointDir);
         }
 

@@ -30,7 +30,7 @@ public final class TrainBackboneCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--steps", defaultValue = "2000", paramLabel = "N", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "3000", paramLabel = "N", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(names = "--out", defaultValue = "sample-vit", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")

@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", description = "Train a sample model (the commands in the model cards reproduce them).",
         subcommands = {
             TrainBackboneCommand.class,
+            TrainUpliftCommand.class,
             TrainUpsamplerCommand.class,
         })
 public final class TrainCommand implements Runnable {

@@ -29,11 +29,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code loupe train upsampler}: UPLiFT's peers (and UPLiFT) with the shared recipe (reproduces sample-models/sample-KIND). */
+/** {@code loupe train upsampler}: UPLiFT's peers with the shared recipe (reproduces sample-models/sample-KIND). */
 @Command(name = "upsampler", mixinStandardHelpOptions = true, description = {
     "Train a feature upsampler for a backbone with Loupe's shared recipe (multi-depth reconstruction on ShapesWorld, the",
     "data and budget of the sample UPLiFT): lift (UPLiFT's decoder with a 1x1 conv output), jbu (FeatUp-style joint",
-    "bilateral stages), xattn (JAFAR-style global cross-attention) or uplift.",
+    "bilateral stages) or xattn (JAFAR-style global cross-attention). UPLiFT itself: 'loupe train uplift'.",
     "Writes DIR/model.safetensors and DIR/model.json (architecture, command, data, training time, held-out metrics,",
     "SHA-256); checkpoints go to DIR/checkpoint, and running the same command again resumes from there."})
 public final class TrainUpsamplerCommand implements Callable<Integer> {
@@ -45,7 +45,7 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--kind", required = true, paramLabel = "lift|jbu|xattn|uplift", description = "Which upsampler.")
+    @Option(names = "--kind", required = true, paramLabel = "lift|jbu|xattn", description = "Which peer.")
     String kind;
 
     @Option(names = "--backbone", defaultValue = Backbones.SAMPLE, paramLabel = "sample|FILE|DIR",
@@ -72,6 +72,7 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         UpsamplerKind k = UpsamplerKind.of(kind);
+        if (k == UpsamplerKind.UPLIFT) throw new LoupeException("train UPLiFT with 'loupe train uplift' (the same recipe, its own card)");
         long n = steps != null ? steps : sampleUpliftSteps();
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + n);
         if (evalScenes < 1 || probeScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-scenes and --probe-scenes must be at least 1");

@@ -66,15 +66,15 @@ public enum UpsamplerKind {
 
     /**
      * UPLiFT's configuration for a backbone of {@code channels} at patch {@code patch}: the released DINOv2-S/14 one
-     * for 384 x 14, else the sample ViT's ({@code sample-vit16}) with the backbone's width and patch.
+     * for DINOv2-S/14-shaped features (384 x 14), else the sample ViT's ({@code sample-vit16}, what {@code loupe train
+     * uplift} trains) with the backbone's width and patch.
      */
     public static UpliftConfig upliftConfig(int channels, int patch) {
         if (channels == 384 && patch == 14) return UpliftConfig.named("dinov2-s14");
-        UpliftConfig sample = UpliftConfig.named("sample-vit16");
+        UpliftConfig sample = UpliftConfig.named(UpliftConfig.SAMPLE_VIT);
         if (channels == sample.backbone().channel() && patch == sample.backbone().patch()) return sample;
-        UpliftConfig.Backbone b = sample.backbone();
-        return new UpliftConfig(sample.description() + ", for " + channels + " channels at patch " + patch,
-                new UpliftConfig.Backbone(channels, patch, patch, b.diffPipeName(), b.modelType()), sample.uplift(), sample.train());
+        return sample.forBackbone(channels, patch, sample.backbone().modelType(), sample.description() + ", for " + channels
+                + " channels at patch " + patch);
     }
 
     /** A new model of this kind with the default architecture for the backbone, randomly initialised in {@code manager}. */
