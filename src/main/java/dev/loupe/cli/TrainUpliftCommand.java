@@ -71,11 +71,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (steps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
         if (evalScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-scenes must be at least 1, got " + evalScenes);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new LoupeException(out + ": exists and is not a folder");
-        Path checkpoint = out.resolve("checkpoint");
-        if (Files.exists(out.resolve("model.json")) && !Files.isDirectory(checkpoint)) {
-            throw new LoupeException(out + " already holds a trained model (model.json) and no checkpoint to resume: choose another --out");
-        }
+        Path checkpoint = TrainFolder.checkpoint(out);
         PrintWriter log = spec.commandLine().getOut();
         try (Backbone b = Backbones.open(backbone)) {
             UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);

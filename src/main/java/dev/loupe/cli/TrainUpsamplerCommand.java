@@ -69,6 +69,9 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
     @Option(names = "--probe-scenes", defaultValue = "64", paramLabel = "N", description = "Scenes the metrics' probes are fitted on (default ${DEFAULT-VALUE}).")
     int probeScenes;
 
+    @Option(names = "--batch", hidden = true, paramLabel = "B", description = "Scenes per step (default: the recipe's; tests use tiny runs).")
+    Integer batch;
+
     @Override
     public Integer call() throws IOException {
         UpsamplerKind k = UpsamplerKind.of(kind);
@@ -77,14 +80,12 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + n);
         if (evalScenes < 1 || probeScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-scenes and --probe-scenes must be at least 1");
         Path dir = out != null ? out : Path.of(k.sampleFolder());
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new LoupeException(dir + ": exists and is not a folder");
-        Path checkpoint = dir.resolve("checkpoint");
-        if (Files.exists(dir.resolve("model.json")) && !Files.isDirectory(checkpoint)) {
-            throw new LoupeException(dir + " already holds a trained model (model.json) and no checkpoint to resume: choose another --out");
-        }
+        Path checkpoint = TrainFolder.checkpoint(dir);
         PrintWriter log = spec.commandLine().getOut();
         try (Backbone b = Backbones.open(backbone); NDManager manager = NDManager.newBaseManager()) {
-            UpsamplerTrainingRecipe recipe = UpsamplerTrainingRecipe.standard(b.patchSize(), n);
+            UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), n);
+            UpsamplerTrainingRecipe recipe = batch == null ? standard : new UpsamplerTrainingRecipe(standard.imageSize(), standard.depths(), batch,
+                    n, standard.learningRate(), standard.firstSeed(), standard.heldOutScenes());
             TrainableUpsampler model = k.create(manager, b.channels(), b.patchSize());
             log.printf(Locale.ROOT, "%s for %s (%d channels, patch %d): %,d parameters; %d steps of %d scenes at %d px%n", k.title(), b.name(),
                     b.channels(), b.patchSize(), model.module().parameterCount(), n, recipe.batchSize(), recipe.imageSize());
@@ -157,6 +158,7 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
         if (checkpointEvery != 200) command.append(" --checkpoint-every ").append(checkpointEvery);
         if (evalScenes != 100) command.append(" --eval-scenes ").append(evalScenes);
         if (probeScenes != 64) command.append(" --probe-scenes ").append(probeScenes);
+        if (batch != null) command.append(" --batch ").append(batch);
         card.addProperty("command", command.toString());
         card.add("data", recipe.toJson());
         JsonObject time = new JsonObject();

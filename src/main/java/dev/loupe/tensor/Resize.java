@@ -97,7 +97,11 @@ public final class Resize {
         }
     }
 
-    /** Resamples one axis: sum over taps of (gathered source slices x weight), in {@code scratch}. */
+    /**
+     * Resamples one axis: sum over taps of (gathered source slices x weight), in {@code scratch}. Each tap's
+     * temporaries are released as soon as they are summed, so the peak is a few output-sized arrays whatever the
+     * number of taps (an antialiased 512 -> 448 resize of 384 channels would otherwise hold some 8 GB).
+     */
     private static NDArray along(NDArray x, int axis, Taps taps, NDManager scratch) {
         int dims = x.getShape().dimension();
         if (taps.isIdentity()) return x;
@@ -107,14 +111,24 @@ public final class Resize {
         java.util.Arrays.fill(weightShape, 1);
         weightShape[0] = taps.out;
         for (int t = 0; t < taps.k; t++) {
-            NDArray index = Tensors.of(scratch, taps.index(t));
-            NDArray gathered = x.get(new NDIndex(prefix + "{}", index));
-            gathered.attach(scratch);
-            if (!taps.allOnes(t)) {
-                NDArray w = Tensors.of(scratch, taps.weight(t), new Shape(weightShape));
-                gathered = gathered.mul(w);
+            NDArray term;
+            try (NDArray index = Tensors.of(scratch, taps.index(t))) {
+                term = x.get(new NDIndex(prefix + "{}", index));
             }
-            sum = sum == null ? gathered : sum.add(gathered);
+            term.attach(scratch);
+            if (!taps.allOnes(t)) {
+                try (NDArray gathered = term; NDArray w = Tensors.of(scratch, taps.weight(t), new Shape(weightShape))) {
+                    term = gathered.mul(w);
+                }
+            }
+            if (sum == null) {
+                sum = term;
+            } else {
+                NDArray next = sum.add(term);
+                sum.close();
+                term.close();
+                sum = next;
+            }
         }
         return sum;
     }

@@ -60,8 +60,9 @@ public final class Upsamplers {
         UpsamplerKind kind = kindOf(card);
         if (kind == UpsamplerKind.UPLIFT || kind == UpsamplerKind.LIFT) return openUplift(folder, channels, patch, backbone);
         JsonObject arch = architecture(card);
-        int[] fits = {arch.has("channels") ? arch.get("channels").getAsInt() : -1, arch.has("patch") ? arch.get("patch").getAsInt() : -1};
-        checkFits(folder, card, fits[0], fits[1], channels, patch, backbone);
+        int modelChannels = arch.has("channels") ? arch.get("channels").getAsInt() : -1;
+        int modelPatch = arch.has("patch") ? arch.get("patch").getAsInt() : -1;
+        checkFits(folder, card, modelChannels, modelPatch, channels, patch, backbone);
         card.verify();
         return kind.load(arch, weights(card), card.name(), folder.resolve("model.json") + " (architecture)");
     }

@@ -1,14 +1,11 @@
 package dev.loupe.upsample.peers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import dev.loupe.LoupeException;
 import dev.loupe.tensor.Images;
 import dev.loupe.tensor.Module;
 import dev.loupe.tensor.Resize;
@@ -210,15 +207,7 @@ public final class CrossAttention extends Module implements PeerModel {
     }
 
     private void checkInputs(NDArray image, NDArray features) {
-        if (image.getShape().dimension() != 4 || image.getShape().get(1) != 3) {
-            throw new LoupeException("the cross-attention upsampler expects an image [B,3,H,W], got " + image.getShape());
-        }
-        if (features.getShape().dimension() != 4 || features.getShape().get(1) != config.channels()) {
-            throw new LoupeException("this cross-attention upsampler takes features [B," + config.channels() + ",h,w], got " + features.getShape());
-        }
-        if (image.getShape().get(0) != features.getShape().get(0)) {
-            throw new LoupeException("the image batch " + image.getShape() + " and the feature batch " + features.getShape() + " differ");
-        }
+        PeerInputs.check(image, features, config.channels(), "cross-attention");
     }
 
     /**

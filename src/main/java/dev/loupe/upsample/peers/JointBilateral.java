@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import dev.loupe.LoupeException;
 import dev.loupe.tensor.Images;
 import dev.loupe.tensor.Module;
 import dev.loupe.tensor.Parameter;
@@ -117,30 +116,9 @@ public final class JointBilateral extends Module implements PeerModel {
 
     /** One differentiable stage: features {@code [B,C,h,w]} to {@code [B,C,outH,outW]} guided by the normalised image. */
     NDArray stage(NDArray features, NDArray normalisedImage, int outH, int outW) {
-        NDArray up = Resize.bilinear(features, outH, outW, false);
-        NDArray weights = kernel(guidance(normalisedImage, outH, outW)); // [B,n,H,W]
-        int r = config.radius();
-        NDArray padded = LocalAttender.replicationPad(up, r);
-        up.close();
-        NDArray sum = null;
-        for (int k = 0; k < offsets.length; k++) {
-            int[] o = offsets[k];
-            try (NDArray shifted = padded.get(new NDIndex(":, :, {}:{}, {}:{}", r + o[0], r + o[0] + outH, r + o[1], r + o[1] + outW));
-                    NDArray wk = weights.get(new NDIndex(":, {}:{}", k, k + 1))) {
-                NDArray term = shifted.mul(wk);
-                if (sum == null) {
-                    sum = term;
-                } else {
-                    NDArray next = sum.add(term);
-                    sum.close();
-                    term.close();
-                    sum = next;
-                }
-            }
+        try (NDArray up = Resize.bilinear(features, outH, outW, false); NDArray weights = kernel(guidance(normalisedImage, outH, outW))) {
+            return LocalAttender.mix(weights, up, offsets, config.radius(), 1);
         }
-        padded.close();
-        weights.close();
-        return sum;
     }
 
     /** The image average-pooled to the stage's size (itself when it already has it). */
@@ -201,15 +179,7 @@ public final class JointBilateral extends Module implements PeerModel {
     }
 
     private void checkInputs(NDArray image, NDArray features) {
-        if (image.getShape().dimension() != 4 || image.getShape().get(1) != 3) {
-            throw new LoupeException("the joint bilateral upsampler expects an image [B,3,H,W], got " + image.getShape());
-        }
-        if (features.getShape().dimension() != 4 || features.getShape().get(1) != config.channels()) {
-            throw new LoupeException("this joint bilateral upsampler takes features [B," + config.channels() + ",h,w], got " + features.getShape());
-        }
-        if (image.getShape().get(0) != features.getShape().get(0)) {
-            throw new LoupeException("the image batch " + image.getShape() + " and the feature batch " + features.getShape() + " differ");
-        }
+        PeerInputs.check(image, features, config.channels(), "joint bilateral");
     }
 
     @Override
