@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Opens a backbone from what a user types or picks: {@code sample} (the shipped sample ViT), a TorchScript file
+ * Opens a backbone from what a user types or picks: {@code sample} (the shipped sample ViT), {@code dinov2-s14-random}
+ * (DINOv2-S/14's shape with random weights, for benchmarks), a TorchScript file
  * ({@code .pt}, {@code .pth}, {@code .torchscript}), an ONNX file ({@code .onnx}), or a folder written by
  * {@code loupe train backbone}. Every failure is one {@link LoupeException} line naming the input.
  */
@@ -17,6 +18,11 @@ public final class Backbones {
     public static final String SAMPLE = "sample";
     /** Its folder under {@code sample-models/}. */
     public static final String SAMPLE_MODEL = "sample-vit";
+    /**
+     * A ViT with DINOv2-S/14's shape (384 channels, patch 14) and random weights: upsamplers' speed and memory at a
+     * real backbone's size, without shipping its weights. Its features mean nothing.
+     */
+    public static final String RANDOM_DINOV2_S14 = "dinov2-s14-random";
 
     public static final List<String> TORCHSCRIPT_EXTENSIONS = List.of(".pt", ".pth", ".torchscript");
     public static final List<String> ONNX_EXTENSIONS = List.of(".onnx");
@@ -27,6 +33,7 @@ public final class Backbones {
     public static Backbone open(String spec) {
         if (spec == null || spec.isBlank()) throw new LoupeException("no backbone given (use 'sample' or a .pt/.onnx file)");
         if (spec.equals(SAMPLE)) return sample();
+        if (spec.equals(RANDOM_DINOV2_S14)) return SampleVitBackbone.random(SampleVitConfig.dinov2Small(), RANDOM_DINOV2_S14);
         return open(Path.of(spec));
     }
 

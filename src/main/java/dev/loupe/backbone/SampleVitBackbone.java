@@ -54,6 +54,17 @@ public final class SampleVitBackbone implements Backbone {
         }
     }
 
+    /** A model with random weights (for speed and memory measurements), owned (and closed) by the returned backbone. */
+    public static SampleVitBackbone random(SampleVitConfig config, String name) {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            return new SampleVitBackbone(manager, new SampleVit(manager, config), name);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     /** Wraps a model the caller owns (closing the backbone leaves it alone). */
     public static SampleVitBackbone wrap(SampleVit model, String name) {
         return new SampleVitBackbone(null, model, name);

@@ -25,6 +25,14 @@ public record SampleVitConfig(int patch, int width, int depth, int heads, int ml
         return new SampleVitConfig(16, 128, 6, 4, 512, ShapeKind.CLASS_COUNT, 256, List.of(32, 64, 128));
     }
 
+    /**
+     * The shape of DINOv2-S/14 (ViT-S: patch 14, 384 wide, 12 blocks of 6 heads, MLP 1536; plain patchify), for
+     * measuring upsamplers at a real backbone's width and patch with random weights.
+     */
+    public static SampleVitConfig dinov2Small() {
+        return new SampleVitConfig(14, 384, 12, 6, 1536, ShapeKind.CLASS_COUNT, 448, List.of());
+    }
+
     public SampleVitConfig {
         stem = List.copyOf(stem);
         if (!stem.isEmpty() && patch != 1 << (stem.size() + 1)) {

@@ -13,7 +13,6 @@ import dev.loupe.models.ModelCard;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,11 +65,7 @@ public final class TrainBackboneCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (steps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
         if (evalScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-scenes must be at least 1, got " + evalScenes);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new LoupeException(out + ": exists and is not a folder");
-        Path checkpoint = out.resolve("checkpoint");
-        if (Files.exists(out.resolve("model.json")) && !Files.isDirectory(checkpoint)) {
-            throw new LoupeException(out + " already holds a trained model (model.json) and no checkpoint to resume: choose another --out");
-        }
+        Path checkpoint = TrainFolder.checkpoint(out);
         SampleVitConfig sample = SampleVitConfig.sample();
         SampleVitConfig config = new SampleVitConfig(sample.patch(), width, depth, sample.heads(), 4 * width, sample.classes(),
                 sample.preferredSize(), noStem ? java.util.List.of() : sample.stem());

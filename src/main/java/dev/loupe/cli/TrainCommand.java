@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
             TrainRewardCommand.class,
             TrainBackboneCommand.class,
             TrainUpliftCommand.class,
+            TrainUpsamplerCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

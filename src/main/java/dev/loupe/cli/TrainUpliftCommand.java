@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
     "resumes from there. Use the folder with 'loupe features --upsampler DIR'."})
 public final class TrainUpliftCommand implements Callable<Integer> {
     /** The shipped configuration sized for the sample ViT; other backbones get it with their own width and patch. */
-    public static final String SAMPLE_CONFIG = "sample-vit16";
+    public static final String SAMPLE_CONFIG = UpliftConfig.SAMPLE_VIT;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,11 +71,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (steps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
         if (evalScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-scenes must be at least 1, got " + evalScenes);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new LoupeException(out + ": exists and is not a folder");
-        Path checkpoint = out.resolve("checkpoint");
-        if (Files.exists(out.resolve("model.json")) && !Files.isDirectory(checkpoint)) {
-            throw new LoupeException(out + " already holds a trained model (model.json) and no checkpoint to resume: choose another --out");
-        }
+        Path checkpoint = TrainFolder.checkpoint(out);
         PrintWriter log = spec.commandLine().getOut();
         try (Backbone b = Backbones.open(backbone)) {
             UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);
@@ -135,9 +131,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         }
         UpliftConfig base = UpliftConfig.named(SAMPLE_CONFIG);
         if (base.backbone().channel() == b.channels() && base.backbone().patch() == b.patchSize()) return base;
-        UpliftConfig.Backbone dims = new UpliftConfig.Backbone(b.channels(), b.patchSize(), b.patchSize(), null, b.name());
-        return new UpliftConfig("UPLiFT for " + b.name() + " (ShapesWorld recipe, " + SAMPLE_CONFIG + " architecture)", dims,
-                base.uplift(), base.train());
+        return base.forBackbone(b.channels(), b.patchSize(), b.name(), "UPLiFT for " + b.name() + " (ShapesWorld recipe, " + SAMPLE_CONFIG + " architecture)");
     }
 
     private static double timeOne(Backbone b, Upsampler u, int size) {

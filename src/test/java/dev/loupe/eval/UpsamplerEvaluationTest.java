@@ -71,8 +71,12 @@ class UpsamplerEvaluationTest {
                 assertEquals(s.get("nearest"), s.get("nearest again"));
                 for (UpsamplerEvaluation.Scores v : s.values()) {
                     assertTrue(v.probeMiou() >= 0 && v.probeMiou() <= 1, v.toString());
+                    assertTrue(v.denseProbeMiou() >= 0 && v.denseProbeMiou() <= 1, v.toString());
+                    assertTrue(v.boundaryF() >= 0 && v.boundaryF() <= 1, v.toString());
                     assertTrue(v.cosine2x() >= -1 && v.cosine2x() <= 1, v.toString());
                 }
+                // zero features carry no information: the dense probe can only predict one class, with no boundaries
+                assertEquals(0, s.get("zeros").boundaryF(), 1e-9);
                 // predicting nothing is worse than interpolating the coarse features
                 assertTrue(s.get("zeros").mse2x() > s.get("bilinear").mse2x(), s.toString());
                 assertEquals(0, s.get("zeros").cosine4x(), 1e-9);
