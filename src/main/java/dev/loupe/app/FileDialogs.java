@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.prefs.Preferences;
+import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
@@ -35,6 +36,18 @@ public final class FileDialogs {
         chooser.setInitialFileName(initialName);
         chooser.getExtensionFilters().add(filter);
         return remember(key, chooser.showSaveDialog(owner));
+    }
+
+    /** A folder (for exports, or a model folder); remembers where it was last used. */
+    public static Optional<Path> chooseFolder(Window owner, String title, String key) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle(title);
+        String dir = PREFS.get(key, null);
+        if (dir != null && new File(dir).isDirectory()) chooser.setInitialDirectory(new File(dir));
+        File folder = chooser.showDialog(owner);
+        if (folder == null) return Optional.empty();
+        if (!Boolean.getBoolean("loupe.ephemeral")) PREFS.put(key, folder.getAbsolutePath());
+        return Optional.of(folder.toPath());
     }
 
     private static FileChooser chooser(String title, String key) {

@@ -55,6 +55,9 @@ public final class MainWindowController {
     /** Called once the window is showing. */
     void started() {
         modelsController.refresh();
+        // -Dloupe.open=IMAGE: open an image at start (./loupe with LOUPE_JAVA_OPTS, screenshots)
+        String open = System.getProperty("loupe.open");
+        if (open != null && !open.isBlank()) openImage(Path.of(open));
     }
 
     private void bindStatusBar() {

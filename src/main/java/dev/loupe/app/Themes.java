@@ -15,7 +15,10 @@ public final class Themes {
 
     private Themes() {}
 
+    /** The theme last chosen, or the one {@code -Dloupe.theme=light|dark} asks for. */
     public static Theme saved() {
+        String forced = System.getProperty("loupe.theme");
+        if (forced != null) return forced.equalsIgnoreCase("dark") ? Theme.DARK : Theme.LIGHT;
         try {
             return Theme.valueOf(prefs().get(KEY, Theme.LIGHT.name()));
         } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import javafx.stage.Window;
  */
 public final class Workbench implements AutoCloseable {
     private final TaskRunner tasks;
+    private final java.util.List<AutoCloseable> resources = new java.util.ArrayList<>();
     private Window window;
 
     public Workbench() {
@@ -30,8 +31,21 @@ public final class Workbench implements AutoCloseable {
         ErrorDialogs.show(window, whatFailed + " failed", error);
     }
 
+    /** Closes {@code resource} (a workspace's models, for example) when the workbench closes, after its tasks stop. */
+    public void closeWith(AutoCloseable resource) {
+        resources.add(resource);
+    }
+
     @Override
     public void close() {
         tasks.close();
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                System.err.println("loupe: closing " + r + ": " + e);
+            }
+        }
+        resources.clear();
     }
 }

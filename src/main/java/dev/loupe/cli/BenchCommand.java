@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure speed and memory on this machine.",
         subcommands = {
             BenchUpliftCommand.class,
+            BenchUpsamplersCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ScheduleCommand.class,
             WorldCommand.class,
             TrainCommand.class,
+            FeaturesCommand.class,
             DitCommand.class,
             MacsCommand.class,
             RenderCommand.class,

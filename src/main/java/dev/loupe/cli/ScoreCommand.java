@@ -68,7 +68,7 @@ public final class ScoreCommand implements Callable<Integer> {
             for (int i = 0; i < images.size(); i++) {
                 Prediction p = predictions.get(i);
                 RewardRule.Explained explained = RewardRule.explain(p, parsed);
-                out.printf(Locale.ROOT, "%s  reward %.4f%n", images.get(i), explained.reward());
+                out.printf(Locale.ROOT, "%s  reward %.4g%n", images.get(i), explained.reward());
                 out.println("  sees:   " + sees(p));
                 out.println("  checks: " + explained.checks().stream().map(RewardRule.Check::toString)
                         .collect(Collectors.joining(", ")));

@@ -9,6 +9,9 @@ import picocli.CommandLine.Spec;
         subcommands = {
             TrainDitCommand.class,
             TrainRewardCommand.class,
+            TrainBackboneCommand.class,
+            TrainUpliftCommand.class,
+            TrainUpsamplerCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.loupe.eval;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -19,7 +20,6 @@ import dev.loupe.world.NamedColour;
 import dev.loupe.world.ShapeKind;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +31,8 @@ import java.util.Locale;
  * throughput on one core, and writes {@code OUT/reward.safetensors} and the card {@code OUT/model.json}.
  */
 public final class RewardTraining {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     /** What to make; {@code command} is the command line recorded in the card. */
     public record Settings(Path out, RewardConfig config, RewardTrainer.Options options, int evalScenes, String command) {}
@@ -111,12 +112,10 @@ public final class RewardTraining {
         training.addProperty("degradation_ramp_steps", o.rampSteps());
         training.addProperty("final_loss_mean_of_last_100", mean(result.losses(), 100));
         training.addProperty("torch_threads", JniUtils.getNumThreads());
-        // the machine may be shared: the load at the end says how much of a core the time above had
-        training.addProperty("system_load_average_at_end", Math.round(
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
         training.addProperty("cpu_cores", Runtime.getRuntime().availableProcessors());
         card.add("training", training);
-        card.addProperty("training_time", String.format(Locale.ROOT, "%.1f min", result.seconds() / 60));
+        card.addProperty("training_time", String.format(Locale.ROOT, "%.1f min (wall clock, all runs of the checkpoint)",
+                result.seconds() / 60));
         card.addProperty("training_seconds", Math.round(result.seconds()));
 
         JsonObject metrics = new JsonObject();

@@ -1,10 +1,12 @@
 package dev.loupe.models;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.loupe.LoupeException;
+import dev.loupe.tensor.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,6 +22,13 @@ import java.util.Map;
  * (metrics measured after training), with the SHA-256 of each weight file so a damaged copy is detected.
  */
 public record ModelCard(Path folder, JsonObject json) {
+
+    /** Writes {@code json} as the folder's {@code model.json} (atomically, pretty-printed) and returns the card. */
+    public static ModelCard write(Path folder, JsonObject json) throws IOException {
+        Files.createDirectories(folder);
+        AtomicFiles.writeString(folder.resolve("model.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
+        return new ModelCard(folder, json);
+    }
 
     public static ModelCard read(Path folder) {
         Path file = folder.resolve("model.json");

@@ -84,7 +84,7 @@ public final class Images {
                 int w = Math.max(1, (int) Math.floor(width * f));
                 int h = Math.max(1, (int) Math.floor(height * f));
                 NDArray small = Resize.antialiased(tensor, h, w, Resize.Filter.BILINEAR);
-                tensor.close();
+                if (small != tensor) tensor.close(); // Resize returns its input when the size already fits
                 return new Decoded(small, width, height, true,
                         file + " was resized from " + width + "x" + height + " to " + w + "x" + h
                                 + " to stay within " + maxPixels + " pixels");

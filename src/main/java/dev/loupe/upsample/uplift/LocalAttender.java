@@ -74,18 +74,30 @@ public final class LocalAttender extends Module {
     /** guide {@code [B,Cg,H,W]}, value {@code [B,C,h,w]} with H = I*h, W = I*w; result {@code [B,C,H,W]}. */
     public NDArray forward(NDArray guide, NDArray value) {
         int factor = factor(guide, value);
+        try (NDArray logits = logits(guide); NDArray weights = logits.softmax(1)) {
+            return mix(weights, value, offsets, padding, factor);
+        }
+    }
+
+    /**
+     * The differentiable weighted sums (the {@link LocalAttenderKernel}'s function, for training):
+     * {@code out[c, I*y+i, I*x+j] = sum_k weights[k, I*y+i, I*x+j] * value[c, y+dy_k, x+dx_k]}, the value's borders
+     * replicated by {@code padding}. It accumulates over the offsets one output-sized term at a time, so it never holds
+     * a {@code C x n x H x W} tensor. weights {@code [B,n,I*h,I*w]}, value {@code [B,C,h,w]}; result {@code [B,C,I*h,I*w]}.
+     */
+    public static NDArray mix(NDArray weights, NDArray value, int[][] offsets, int padding, int factor) {
         long b = value.getShape().get(0);
         long c = value.getShape().get(1);
         int h = Ops.height(value);
         int w = Ops.width(value);
-        NDArray weights = logits(guide).softmax(1).reshape(b, offsets.length, h, factor, w, factor); // [B,n,h,I,w,I]
+        NDArray cells = weights.reshape(b, offsets.length, h, factor, w, factor); // [B,n,h,I,w,I]
         NDArray padded = replicationPad(value, padding); // [B,C,h+2p,w+2p]
         NDArray sum = null;
         for (int k = 0; k < offsets.length; k++) {
             int y0 = padding + offsets[k][0];
             int x0 = padding + offsets[k][1];
             NDArray shifted = padded.get(new NDIndex(":, :, {}:{}, {}:{}", y0, y0 + h, x0, x0 + w)).reshape(b, c, h, 1, w, 1);
-            NDArray wk = weights.get(new NDIndex(":, {}:{}", k, k + 1)); // [B,1,h,I,w,I]
+            NDArray wk = cells.get(new NDIndex(":, {}:{}", k, k + 1)); // [B,1,h,I,w,I]
             NDArray term = shifted.mul(wk); // [B,C,h,I,w,I]
             shifted.close();
             wk.close();
@@ -98,6 +110,8 @@ public final class LocalAttender extends Module {
                 sum = next;
             }
         }
+        padded.close();
+        cells.close();
         return sum.reshape(b, c, (long) h * factor, (long) w * factor);
     }
 
@@ -115,7 +129,7 @@ public final class LocalAttender extends Module {
     }
 
     /** {@code nn.ReplicationPad2d(p)} by gathering clamped indices (differentiable). */
-    static NDArray replicationPad(NDArray x, int p) {
+    public static NDArray replicationPad(NDArray x, int p) {
         NDManager m = x.getManager();
         int h = Ops.height(x);
         int w = Ops.width(x);

@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * streams past them. Memory: the output, the weights in phase-major order, and one block of channels
  * (about 32 MB); nothing grows with n.
  */
-final class LocalAttenderKernel {
+public final class LocalAttenderKernel {
     /** Floats per channel block of output (32 MB). */
     private static final long BLOCK_FLOATS = 8L << 20;
 
@@ -30,9 +30,10 @@ final class LocalAttenderKernel {
 
     /**
      * probabilities {@code [B,n,I*h,I*w]} (softmaxed over n), value {@code [B,C,h,w]}; returns {@code [B,C,I*h,I*w]}
-     * in the value's manager.
+     * in the value's manager. With {@code factor} 1 it is a per-pixel adaptive filter at one resolution (the joint
+     * bilateral upsampler's).
      */
-    static NDArray apply(NDArray probabilities, NDArray value, int[][] offsets, int pad, int factor) {
+    public static NDArray apply(NDArray probabilities, NDArray value, int[][] offsets, int pad, int factor) {
         NDManager m = value.getManager();
         int b = (int) value.getShape().get(0);
         int c = (int) value.getShape().get(1);

@@ -6,6 +6,8 @@ import dev.loupe.LoupeException;
 import dev.loupe.tensor.Module;
 import dev.loupe.tensor.Resize;
 import dev.loupe.tensor.nn.Conv2d;
+import dev.loupe.upsample.TrainableUpsampler;
+import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,7 @@ import java.util.function.Predicate;
  * Inputs here are already normalised the way the configuration's backbone expects
  * ({@link UpliftConfig#imageNorm()}); {@link UpliftUpsampler} does that for an RGB image in [0,1].
  */
-public final class Uplift extends Module {
+public final class Uplift extends Module implements TrainableUpsampler {
     /** Keys a checkpoint may have or lack without harm: BatchNorm's batch counters. */
     public static final Predicate<String> IGNORED_ON_LOAD = key -> key.endsWith("num_batches_tracked");
 
@@ -148,6 +150,35 @@ public final class Uplift extends Module {
     Conv2d refinerOut() { return refinerOut; }
 
     int refinerEncoderIndex() { return refinerEncoderIndex; }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    @Override
+    public int patch() {
+        return config.backbone().patch();
+    }
+
+    /** {@link #forward} on the image normalised as the configuration says. */
+    @Override
+    public List<NDArray> forwardSteps(NDArray image, NDArray features, int steps) {
+        return forward(UpliftUpsampler.normalise(image, config.imageNorm()), features, steps);
+    }
+
+    @Override
+    public JsonObject describe() {
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", "uplift");
+        o.add("config", config.toJsonTree());
+        return o;
+    }
+
+    @Override
+    public Predicate<String> ignoredOnLoad() {
+        return IGNORED_ON_LOAD;
+    }
 
     /** Spatial size after {@code iters} steps from features of {@code size}. */
     public long outputSize(long size, int iters) {

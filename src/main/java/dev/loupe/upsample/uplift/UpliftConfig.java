@@ -81,9 +81,17 @@ public record UpliftConfig(String description, Backbone backbone, Architecture u
         }
     }
 
+    /** The same architecture and training section for features of {@code channels} at patch {@code patch}. */
+    public UpliftConfig forBackbone(int channels, int patch, String modelType, String newDescription) {
+        return new UpliftConfig(newDescription, new Backbone(channels, patch, patch, backbone.diffPipeName(), modelType), uplift, train);
+    }
+
     public ImageNorm imageNorm() {
         return backbone.imageNorm(uplift.noUep());
     }
+
+    /** The shipped configuration sized for Loupe's sample ViT (128 channels, patch 16). */
+    public static final String SAMPLE_VIT = "sample-vit16";
 
     /** Names of the configurations shipped with Loupe. */
     public static final List<String> NAMES = List.of("dinov2-s14", "dinov3-splus16", "sd15-vae");

@@ -33,10 +33,20 @@ public final class UpliftUpsampler implements Upsampler {
 
     /** Wraps a model the caller owns (its weights are snapshotted now). */
     public UpliftUpsampler(Uplift model, String name) {
-        this.owned = null;
+        this(model, name, null);
+    }
+
+    private UpliftUpsampler(Uplift model, String name, NDManager owned) {
+        this.owned = owned;
         this.model = model;
         this.inference = model.inference();
         this.name = name;
+    }
+
+    /** Wraps a model (in eval mode) whose manager the upsampler takes over and closes. */
+    public static UpliftUpsampler owning(Uplift model, NDManager manager, String name) {
+        model.train(false);
+        return new UpliftUpsampler(model, name, manager);
     }
 
     @Override

@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.loupe.tensor.train.Checkpoint;
+import dev.loupe.upsample.TrainingFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Training with a stand-in backbone: a fixed random patch embedding of 8x8 patches into 16 channels. */
+/** Training with a stand-in backbone: a fixed random patch embedding of 8x8 patches into 16 channels ({@link TrainingFixtures}). */
 class UpliftTrainerTest {
     @TempDir Path dir;
 
@@ -42,41 +40,10 @@ class UpliftTrainerTest {
             train: {imsize: 64, down_steps: 2, batch_size: 2, lr: 0.001}
             """;
 
-    /** Patch embedding with fixed weights (seeded), normalised per token like a ViT's output. */
-    static UpliftTrainer.Backbone patchEmbedding(NDManager m) {
-        Random r = new Random(11);
-        float[] w = new float[16 * 3 * 8 * 8];
-        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian() * 0.2f;
-        NDArray weight = m.create(w, new Shape(16, 3, 8, 8));
-        return images -> {
-            NDArray f = ai.djl.nn.convolutional.Conv2d.conv2d(images, weight, null, new Shape(8, 8), new Shape(0, 0),
-                    new Shape(1, 1), 1).singletonOrThrow();
-            return f.sub(f.mean(new int[] {1}, true)).div(f.sub(f.mean(new int[] {1}, true)).square().mean(new int[] {1}, true).add(1e-5f).sqrt());
-        };
-    }
-
-    /** Batches of coloured rectangles on a gradient; the same batch for the same step (cycling through 4). */
-    static NDArray batch(NDManager m, long step, int size, int n) {
-        Random r = new Random(step % 4);
-        float[] px = new float[n * 3 * size * size];
-        for (int b = 0; b < n; b++) {
-            float[] bg = {r.nextFloat(), r.nextFloat(), r.nextFloat()};
-            for (int c = 0; c < 3; c++) for (int y = 0; y < size; y++) for (int x = 0; x < size; x++) {
-                px[((b * 3 + c) * size + y) * size + x] = bg[c] * (0.5f + 0.5f * x / size);
-            }
-            for (int k = 0; k < 3; k++) {
-                int x0 = r.nextInt(size - 8), y0 = r.nextInt(size - 8), x1 = x0 + 4 + r.nextInt(size - x0 - 4), y1 = y0 + 4 + r.nextInt(size - y0 - 4);
-                float[] col = {r.nextFloat(), r.nextFloat(), r.nextFloat()};
-                for (int c = 0; c < 3; c++) for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) px[((b * 3 + c) * size + y) * size + x] = col[c];
-            }
-        }
-        return m.create(px, new Shape(n, 3, size, size));
-    }
-
     private static UpliftTrainer trainer(NDManager m, Uplift model, long steps, Path checkpoints) {
-        UpliftTrainer.Options o = UpliftTrainer.Options.from(model.config(), steps, checkpoints);
+        UpliftTrainer.Options o = UpliftTrainer.options(model.config(), steps, checkpoints);
         o = new UpliftTrainer.Options(o.imageSize(), o.depths(), o.batchSize(), o.learningRate(), steps, 3, checkpoints, 0);
-        return new UpliftTrainer(model, patchEmbedding(m), (mm, step, bs, size) -> batch(mm, step, size, bs), o);
+        return new UpliftTrainer(model, TrainingFixtures.patchEmbedding(m), (mm, step, bs, size) -> TrainingFixtures.batch(mm, step, size, bs), o);
     }
 
     @Test

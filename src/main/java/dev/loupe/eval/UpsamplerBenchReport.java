@@ -1,0 +1,254 @@
+package dev.loupe.eval;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes {@link UpsamplerBench} results: the Markdown table (one per backbone: method, parameters, quality, ms and MB
+ * at each size), growth exponents and the cross-attention / UPLiFT time ratios, the PNG plots and the raw JSON.
+ */
+public final class UpsamplerBenchReport {
+    /** The rows the ratio compares. */
+    public static final String NUMERATOR = "xattn";
+    public static final String DENOMINATOR = "uplift";
+
+    private UpsamplerBenchReport() {}
+
+    /** The main table of one backbone, in Markdown. */
+    public static String table(UpsamplerBench.Report r) {
+        int[] sizes = r.settings().sizes();
+        StringBuilder sb = new StringBuilder("| method | params | mIoU | boundary F | rec. MSE 2x | rec. MSE 4x |");
+        StringBuilder rule = new StringBuilder("|---|---:|---:|---:|---:|---:|");
+        for (int s : sizes) {
+            sb.append(" ms ").append(s).append(" |");
+            rule.append("---:|");
+        }
+        for (int s : sizes) {
+            sb.append(" MB ").append(s).append(" |");
+            rule.append("---:|");
+        }
+        sb.append('\n').append(rule).append('\n');
+        for (UpsamplerBench.Row row : r.rows()) {
+            UpsamplerEvaluation.Scores q = row.quality();
+            sb.append("| ").append(row.method().name()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.parameters())).append(" | ")
+                    .append(q == null ? "–" : f3(q.denseProbeMiou())).append(" | ")
+                    .append(q == null ? "–" : f3(q.boundaryF())).append(" | ")
+                    .append(q == null ? "–" : f4(q.mse2x())).append(" | ")
+                    .append(q == null ? "–" : f4(q.mse4x())).append(" |");
+            for (int s : sizes) sb.append(' ').append(cell(row.at(s), false)).append(" |");
+            for (int s : sizes) sb.append(' ').append(cell(row.at(s), true)).append(" |");
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String cell(UpsamplerBench.Cell c, boolean memory) {
+        if (c == null) return "stopped";
+        if (!c.ok()) return c.error().toLowerCase(Locale.ROOT).contains("memory") ? "OOM" : "failed";
+        double v = memory ? c.peakMb() : c.medianMs();
+        if (Double.isNaN(v)) return "n/a";
+        return v < 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    /** Growth exponents, time ratios and failures, one line each. */
+    public static List<String> summary(UpsamplerBench.Report r) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder exp = new StringBuilder("Time growth exponent in pixels (least squares on log-log, wall / CPU):");
+        for (UpsamplerBench.Row row : r.rows()) {
+            exp.append(String.format(Locale.ROOT, " %s %.2f / %.2f;", row.method().name(), row.timeExponent(false), row.timeExponent(true)));
+        }
+        lines.add(exp.substring(0, exp.length() - 1) + ".");
+        UpsamplerBench.Row num = r.row(NUMERATOR);
+        UpsamplerBench.Row den = r.row(DENOMINATOR);
+        if (num != null && den != null) {
+            StringBuilder ratio = new StringBuilder("Time ratio " + NUMERATOR + " / " + DENOMINATOR + " (wall / CPU):");
+            for (int s : r.settings().sizes()) {
+                double[] w = ratio(num.at(s), den.at(s));
+                ratio.append(String.format(Locale.ROOT, " %d px %.2f / %.2f;", s, w[0], w[1]));
+            }
+            lines.add(ratio.substring(0, ratio.length() - 1) + ".");
+        }
+        for (UpsamplerBench.Row row : r.rows()) {
+            for (UpsamplerBench.Cell c : row.cells()) {
+                if (!c.ok()) lines.add(row.method().name() + " stops at " + c.size() + " px: " + c.error());
+            }
+        }
+        return lines;
+    }
+
+    /** {wall ratio, CPU ratio} of two cells (NaN when either did not run). */
+    public static double[] ratio(UpsamplerBench.Cell a, UpsamplerBench.Cell b) {
+        if (a == null || b == null || !a.ok() || !b.ok()) return new double[] {Double.NaN, Double.NaN};
+        return new double[] {a.medianMs() / b.medianMs(), a.medianCpuMs() / b.medianCpuMs()};
+    }
+
+    /** A file-name-safe form of a backbone name. */
+    public static String slug(String backbone) {
+        String s = backbone.replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("^-+|-+$", "");
+        return s.isEmpty() ? "backbone" : s;
+    }
+
+    /** Writes {@code time-SLUG.png} (log-log) and {@code memory-SLUG.png}; returns their names. */
+    public static List<String> plots(UpsamplerBench.Report r, Path dir) throws IOException {
+        String slug = slug(r.backbone());
+        Plots time = Plots.xy("Upsampling time per image, " + r.backbone() + " (pixel-dense output, batch 1)", "input pixels", "median ms")
+                .logLog(true);
+        Plots memory = Plots.xy("Peak memory per image above the loaded model, " + r.backbone(), "input pixels", "MB");
+        for (UpsamplerBench.Row row : r.rows()) {
+            double[] px = row.cells().stream().mapToDouble(UpsamplerBench.Cell::pixels).toArray();
+            time.series(row.method().name(), px, row.cells().stream().mapToDouble(c -> c.ok() ? c.medianMs() : Double.NaN).toArray());
+            memory.series(row.method().name(), px, row.cells().stream().mapToDouble(c -> c.ok() ? c.peakMb() : Double.NaN).toArray());
+        }
+        String t = "time-" + slug + ".png";
+        String m = "memory-" + slug + ".png";
+        time.save(dir.resolve(t), 900, 560);
+        memory.save(dir.resolve(m), 900, 560);
+        return List.of(t, m);
+    }
+
+    /** The whole Markdown file. */
+    public static String markdown(List<UpsamplerBench.Report> reports, List<List<String>> plotFiles, String command) {
+        StringBuilder sb = new StringBuilder("# Upsamplers: quality, time and memory\n\n");
+        sb.append("Measured by `").append(command).append("`");
+        if (!reports.isEmpty()) {
+            JsonObject m = reports.get(0).machine();
+            sb.append(String.format(Locale.ROOT, " on %s, %d cores (shared), %s torch threads, Java %s, %s.",
+                    m.get("os").getAsString(), m.get("cores").getAsInt(), m.get("torch_threads").getAsString(), m.get("java").getAsString(),
+                    m.get("date").getAsString()));
+        }
+        sb.append("\n\n");
+        for (int i = 0; i < reports.size(); i++) {
+            UpsamplerBench.Report r = reports.get(i);
+            sb.append("## ").append(r.backbone()).append(String.format(Locale.ROOT, " (%d channels, patch %d)%n%n", r.channels(), r.patch()));
+            sb.append(table(r)).append('\n');
+            for (String line : summary(r)) sb.append(line).append("\n\n");
+            sb.append(details(r)).append('\n');
+            for (String png : plotFiles.get(i)) sb.append("![").append(png).append("](").append(png).append(")\n");
+            sb.append('\n');
+        }
+        sb.append(notes(reports.isEmpty() ? null : reports.get(0)));
+        return sb.toString();
+    }
+
+    private static String details(UpsamplerBench.Report r) {
+        int[] sizes = r.settings().sizes();
+        StringBuilder sb = new StringBuilder("<details><summary>CPU time, runs, and more quality figures</summary>\n\n");
+        sb.append("| method | low-res probe mIoU | pixel acc. | cos 2x | cos 4x |");
+        StringBuilder rule = new StringBuilder("|---|---:|---:|---:|---:|");
+        for (int s : sizes) {
+            sb.append(" CPU ms ").append(s).append(" | runs ").append(s).append(" |");
+            rule.append("---:|---:|");
+        }
+        sb.append('\n').append(rule).append('\n');
+        for (UpsamplerBench.Row row : r.rows()) {
+            UpsamplerEvaluation.Scores q = row.quality();
+            sb.append("| ").append(row.method().name()).append(" | ")
+                    .append(q == null ? "–" : f3(q.probeMiou())).append(" | ")
+                    .append(q == null ? "–" : f3(q.denseProbePixelAccuracy())).append(" | ")
+                    .append(q == null ? "–" : f3(q.cosine2x())).append(" | ")
+                    .append(q == null ? "–" : f3(q.cosine4x())).append(" |");
+            for (int s : sizes) {
+                UpsamplerBench.Cell c = row.at(s);
+                sb.append(c == null || !c.ok() ? " – | – |" : String.format(Locale.ROOT, " %,.0f | %d |", c.medianCpuMs(), c.runsMs().length));
+            }
+            sb.append('\n');
+        }
+        sb.append("\n</details>\n");
+        return sb.toString();
+    }
+
+    private static String notes(UpsamplerBench.Report r) {
+        StringBuilder sb = new StringBuilder("## How these were measured\n\n");
+        if (r != null && r.qualitySize() > 0) {
+            sb.append(String.format(Locale.ROOT, "- Quality: %d held-out ShapesWorld scenes (seeds 0..%d) at %d px. mIoU and boundary F "
+                    + "(Csurka's, tolerance 0.75%% of the diagonal) come from a linear probe fitted, for each upsampler, on its own "
+                    + "pixel-dense features of %d other scenes (seeds from %d), against the class mask. Reconstruction: the features "
+                    + "of the image at 1/2 (1/4) of the size upsampled 2x (4x), against the backbone's features of the full-size "
+                    + "image (mean squared error per channel).%n", r.settings().qualityScenes(), r.settings().qualityScenes() - 1, r.qualitySize(),
+                    r.settings().probeScenes(), UpsamplerEvaluation.PROBE_SEED));
+        }
+        sb.append("- Time: median per image (batch 1) from pixel-dense output of a ShapesWorld scene at each input size; "
+                + "methods interleaved round by round so that load from other work falls on all of them alike; the backbone's "
+                + "time is not included. Wall-clock in the table, process CPU time in the details.\n");
+        if (r != null) {
+            sb.append(r.settings().memory() == UpsamplerBench.MemoryIsolation.CHILD
+                    ? String.format(Locale.ROOT, "- Memory: peak resident memory of one call above the process's resident memory just before it "
+                            + "(weights, inputs and engine loaded; output included), each method and size in a fresh JVM capped at %.0f GB "
+                            + "of address space.%n", r.settings().childAddressSpaceBytes() / 1e9)
+                    : "- Memory: peak resident memory of one call above the process's resident memory just before it, in the bench's own "
+                            + "process (freed memory kept by the allocator can hide in later figures).\n");
+            sb.append(String.format(Locale.ROOT, "- Cross-attention runs its queries in chunks of output rows whose attention matrix fits "
+                    + "%.0f MB; without chunks it would hold heads x pixels x tokens floats (more than 24 GB at 672 px on a patch-14 "
+                    + "backbone).%n", r.settings().chunkBytes() / (1024.0 * 1024.0)));
+        }
+        sb.append("- Growth exponent: slope of least squares on log(time) against log(pixels) over the sizes measured; 1 is linear "
+                + "in pixels, 2 quadratic.\n");
+        return sb.toString();
+    }
+
+    public static JsonObject json(List<UpsamplerBench.Report> reports) {
+        JsonObject root = new JsonObject();
+        JsonArray all = new JsonArray();
+        for (UpsamplerBench.Report r : reports) {
+            JsonObject o = new JsonObject();
+            o.addProperty("backbone", r.backbone());
+            o.addProperty("channels", r.channels());
+            o.addProperty("patch", r.patch());
+            o.add("machine", r.machine());
+            o.addProperty("quality_size", r.qualitySize());
+            JsonArray rows = new JsonArray();
+            for (UpsamplerBench.Row row : r.rows()) {
+                JsonObject ro = new JsonObject();
+                ro.addProperty("method", row.method().name());
+                ro.addProperty("source", row.method().source());
+                ro.addProperty("parameters", row.parameters());
+                if (row.quality() != null) ro.add("quality", row.quality().toJson());
+                ro.addProperty("time_exponent", round(row.timeExponent(false)));
+                ro.addProperty("cpu_time_exponent", round(row.timeExponent(true)));
+                JsonArray cells = new JsonArray();
+                for (UpsamplerBench.Cell c : row.cells()) {
+                    JsonObject co = new JsonObject();
+                    co.addProperty("size", c.size());
+                    co.addProperty("pixels", c.pixels());
+                    co.addProperty("median_ms", round(c.medianMs()));
+                    co.addProperty("median_cpu_ms", round(c.medianCpuMs()));
+                    JsonArray runs = new JsonArray();
+                    for (double v : c.runsMs()) runs.add(round(v));
+                    co.add("runs_ms", runs);
+                    co.addProperty("peak_mb", round(c.peakMb()));
+                    co.addProperty("baseline_mb", round(c.baselineMb()));
+                    if (c.error() != null) co.addProperty("error", c.error());
+                    cells.add(co);
+                }
+                ro.add("cells", cells);
+                rows.add(ro);
+            }
+            o.add("rows", rows);
+            all.add(o);
+        }
+        root.add("backbones", all);
+        return root;
+    }
+
+    public static String jsonText(List<UpsamplerBench.Report> reports) {
+        return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json(reports)) + "\n";
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : v;
+    }
+
+    private static String f3(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+    }
+}
