@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             FeaturesCommand.class,
             DitCommand.class,
             MacsCommand.class,
+            RenderCommand.class,
             UpliftCommand.class,
             BenchCommand.class,
             ScoreCommand.class,

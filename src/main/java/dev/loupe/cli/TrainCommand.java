@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
             TrainBackboneCommand.class,
             TrainUpliftCommand.class,
             TrainUpsamplerCommand.class,
+            TrainDitCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

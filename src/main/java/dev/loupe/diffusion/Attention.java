@@ -3,6 +3,7 @@ package dev.loupe.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.tensor.Module;
+import dev.loupe.tensor.Scalars;
 import dev.loupe.tensor.nn.Linear;
 
 /**
@@ -42,7 +43,8 @@ public final class Attention extends Module {
     public NDArray forward(NDArray x, NDArray context, NDArray bias) {
         NDArray source = context == null ? x : context;
         long b = x.getShape().get(0);
-        NDArray q = splitHeads(toQ.forward(x).mul(scale), b); // [B, H, N, d]; scaling q is cheaper than the scores
+        // scaling q is cheaper than scaling the scores; the factor is a libtorch tensor because training keeps it
+        NDArray q = splitHeads(toQ.forward(x).mul(Scalars.of(x.getManager(), scale)), b); // [B, H, N, d]
         NDArray k = splitHeads(toK.forward(source), b); // [B, H, L, d]
         NDArray v = splitHeads(toV.forward(source), b); // [B, H, L, d]
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, N, L]

@@ -247,7 +247,7 @@ public record PixArtConfig(
         return e == null || e.isJsonNull() ? null : e;
     }
 
-    private static int integer(JsonObject o, String key, String source, int fallback) {
+    static int integer(JsonObject o, String key, String source, int fallback) {
         Integer v = optionalInteger(o, key, source, fallback);
         return v == null ? fallback : v;
     }
@@ -263,7 +263,7 @@ public record PixArtConfig(
         return (int) d;
     }
 
-    private static double number(JsonObject o, String key, String source, double fallback) {
+    static double number(JsonObject o, String key, String source, double fallback) {
         return value(o, key, source, fallback, JsonPrimitive::isNumber, "a number", JsonElement::getAsDouble);
     }
 

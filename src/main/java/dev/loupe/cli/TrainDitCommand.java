@@ -1,0 +1,268 @@
+package dev.loupe.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.loupe.LoupeException;
+import dev.loupe.Progress;
+import dev.loupe.diffusion.DitTrainer;
+import dev.loupe.diffusion.PixArtConfig;
+import dev.loupe.diffusion.PromptEncoderConfig;
+import dev.loupe.diffusion.Sampler;
+import dev.loupe.diffusion.cache.CacheSchedule;
+import dev.loupe.ecad.Heuristics;
+import dev.loupe.eval.DitEvaluation;
+import dev.loupe.diffusion.TextToImageConfig;
+import dev.loupe.diffusion.TextToImageModel;
+import dev.loupe.models.LoupeHome;
+import dev.loupe.world.ShapesWorld;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code loupe train dit}: trains the sample text-to-image model on ShapesWorld. */
+@Command(name = "dit", mixinStandardHelpOptions = true, description = {
+    "Train the sample text-to-image model (PixArt architecture in pixel space, 32x32 RGB, rectified flow) on",
+    "ShapesWorld scenes and their captions. Checkpoints and sample sheets go to OUT/training/; the finished model",
+    "(EMA weights, model.json) to OUT. Ctrl-C saves a checkpoint; --resume continues it exactly."})
+public final class TrainDitCommand implements Callable<Integer> {
+    /** The shipped model's architecture: 8 blocks of width 128 on 8x8 patch tokens, captions of width 128. */
+    static final int WIDTH = 128;
+    static final int HEAD_DIM = 32;
+    static final int BLOCKS = 8;
+    static final int PATCH = 4;
+    static final int IMAGE_SIZE = 32;
+    static final long DEFAULT_STEPS = 5000;
+    static final double DEFAULT_GUIDANCE = 4.0;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps (default " + DEFAULT_STEPS + ").")
+    Long steps;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: sample-models/sample-dit).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the checkpoint in OUT/training.")
+    boolean resume;
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "B", description = "Images per step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--guidance", paramLabel = "G", description = "Guidance scale recorded as the model's default (default "
+            + DEFAULT_GUIDANCE + "; with --evaluate, the model is measured at G and G recorded).")
+    Double guidance;
+
+    @Option(names = "--evaluate", description = "Do not train: measure the model in OUT (render time uncached and with FORA "
+            + "N=2/3; prompt adherence scored by sample-models/reward) and record the figures in its card.")
+    boolean evaluateOnly;
+
+    @Option(names = "--eval-captions", hidden = true, defaultValue = "256")
+    int evalCaptions;
+
+    @Option(names = "--sample-every", defaultValue = "1000", paramLabel = "N",
+            description = "Steps between sample sheets in OUT/training/samples (0: none; default ${DEFAULT-VALUE}).")
+    int sampleEvery;
+
+    @Option(names = "--width", hidden = true, defaultValue = "" + WIDTH)
+    int width;
+
+    @Option(names = "--blocks", hidden = true, defaultValue = "" + BLOCKS)
+    int blocks;
+
+    @Option(names = "--lr", hidden = true, defaultValue = "1e-3")
+    float learningRate;
+
+    @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
+    int checkpointEvery;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Path folder = out != null ? out : LoupeHome.sampleModels().resolve("sample-dit");
+        long total = steps == null ? DEFAULT_STEPS : steps;
+        if (total < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + total);
+        if (batch < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+        if (Files.exists(folder) && !Files.isDirectory(folder)) throw new LoupeException(folder + ": exists and is not a folder");
+        if (evaluateOnly) {
+            evaluate(folder, stdout);
+            return 0;
+        }
+        double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
+        TextToImageConfig config = architecture(width, blocks, g, DitTrainer.Options.TIME_SHIFT);
+        DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
+
+        Cancellation cancellation = new Cancellation();
+        Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(manager, config);
+            DitTrainer trainer = new DitTrainer(model, options, folder);
+            ProgressLine line = new ProgressLine(System.err);
+            stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
+                    folder.getFileName(), model.parameterCount(), total, batch, folder);
+            stdout.flush();
+            DitTrainer.Result result = trainer.train(resume, cancellation.wrap(line));
+            line.finish();
+            if (result.cancelled()) {
+                stdout.printf(Locale.ROOT, "stopped at step %d; checkpoint in %s (continue with --resume)%n", result.step(),
+                        trainer.checkpointDir());
+                return 130;
+            }
+            trainer.ema().save(folder, card(options, result, folder, g));
+            stdout.printf(Locale.ROOT, "trained %d steps in %s wall, %s CPU; final loss %.4f; model in %s%n", result.step(),
+                    duration(result.wallSeconds()), duration(result.cpuSeconds()), tailMean(result), folder);
+            stdout.flush();
+        } finally {
+            cancellation.done();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for done() above
+            }
+        }
+        evaluate(folder, stdout);
+        return 0;
+    }
+
+    /**
+     * Measures the model in {@code folder} and records the figures under the card's {@code metrics} (and, with
+     * {@code --guidance}, the guidance it was measured at as the model's default).
+     */
+    private void evaluate(Path folder, PrintWriter stdout) throws IOException {
+        ProgressLine line = new ProgressLine(System.err);
+        JsonObject measured = new JsonObject();
+        double g;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TextToImageModel model = TextToImageModel.load(manager, folder);
+            TextToImageConfig.SamplerSettings settings = model.config().sampler();
+            g = guidance != null ? guidance : settings.guidance();
+            Sampler sampler = new Sampler(model, settings.steps(), g, settings.shift());
+            List<CacheSchedule> fora = new ArrayList<>();
+            for (int n : new int[] {2, 3}) {
+                Heuristics.Heuristic h = Heuristics.fora(sampler.steps(), sampler.blocks(), n);
+                fora.add(h.schedule().named(h.name()));
+            }
+            line.update(-1, "timing renders of " + DitTrainer.SAMPLE_PROMPTS.size() + " prompts x 2 seeds");
+            JsonObject time = DitEvaluation.renderTime(sampler, DitTrainer.SAMPLE_PROMPTS, List.of(0L, 1L), fora, 1, 3);
+            measured.add("render_time", time);
+            stdout.printf(Locale.ROOT, "render of %s, %d steps: uncached %.0f ms", time.get("batch").getAsString(), sampler.steps(),
+                    time.get("uncached_ms").getAsDouble());
+            time.getAsJsonObject("cached").entrySet().forEach(e -> stdout.printf(Locale.ROOT, ", %s %.0f ms (%.2fx, PSNR %.1f dB)",
+                    e.getKey(), e.getValue().getAsJsonObject().get("ms").getAsDouble(),
+                    e.getValue().getAsJsonObject().get("speedup").getAsDouble(),
+                    e.getValue().getAsJsonObject().get("psnr_db_vs_uncached").getAsDouble()));
+            stdout.println();
+            stdout.flush();
+        }
+        line.finish();
+        TextToImageModel.updateCard(folder, card -> {
+            JsonObject metrics = card.has("metrics") && card.get("metrics").isJsonObject() ? card.getAsJsonObject("metrics") : new JsonObject();
+            measured.entrySet().forEach(e -> metrics.add(e.getKey(), e.getValue()));
+            card.add("metrics", metrics);
+            card.getAsJsonObject("sampler").addProperty("guidance", g);
+            if (card.has("command")) {
+                card.addProperty("command", card.get("command").getAsString().replaceAll("--guidance \\S+", "--guidance " + trim(g)));
+            }
+        });
+        stdout.printf(Locale.ROOT, "recorded the figures in %s%n", folder.resolve(TextToImageModel.CARD_FILE));
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+
+    /** The sample model's architecture (a different width or depth only for experiments and tests). */
+    static TextToImageConfig architecture(int width, int blocks, double guidance, double shift) {
+        int headDim = Math.min(HEAD_DIM, width);
+        PixArtConfig transformer = PixArtConfig.of(width / headDim, headDim, blocks, 3, 3, IMAGE_SIZE, PATCH, width);
+        PromptEncoderConfig encoder = PromptEncoderConfig.of(width, 2, width / headDim, 24);
+        return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift));
+    }
+
+    private JsonObject card(DitTrainer.Options options, DitTrainer.Result result, Path folder, double g) {
+        JsonObject card = new JsonObject();
+        card.addProperty("name", folder.getFileName().toString());
+        card.addProperty("kind", "text-to-image-dit");
+        card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
+                + "pixel space (32x32 RGB, 4x4 patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
+                + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
+        StringBuilder command = new StringBuilder("./loupe train dit --steps " + options.steps());
+        if (options.batchSize() != 32) command.append(" --batch ").append(options.batchSize());
+        command.append(" --guidance ").append(trim(g));
+        command.append(" --out sample-models/").append(folder.getFileName());
+        card.addProperty("command", command.toString());
+        JsonObject data = new JsonObject();
+        data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
+        data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
+                options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
+        card.add("data", data);
+        card.add("training", options.toJson());
+        JsonObject time = new JsonObject();
+        time.addProperty("wall_seconds", Math.round(result.wallSeconds()));
+        time.addProperty("cpu_seconds", Math.round(result.cpuSeconds()));
+        time.addProperty("machine", Runtime.getRuntime().availableProcessors() + " cores, shared");
+        card.add("training_time", time);
+        JsonObject metrics = new JsonObject();
+        metrics.addProperty("final_loss", tailMean(result));
+        card.add("metrics", metrics);
+        return card;
+    }
+
+    /** Mean loss over the last 200 steps (or all, if fewer). */
+    static double tailMean(DitTrainer.Result result) {
+        int n = result.losses().size();
+        return result.losses().subList(Math.max(0, n - 200), n).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    /** Ctrl-C: the shutdown hook asks the trainer to stop and waits until it has saved its checkpoint. */
+    private static final class Cancellation {
+        private final AtomicBoolean requested = new AtomicBoolean();
+        private final CountDownLatch finished = new CountDownLatch(1);
+
+        void requestAndWait() {
+            requested.set(true);
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void done() {
+            finished.countDown();
+        }
+
+        Progress wrap(Progress inner) {
+            return new Progress() {
+                @Override
+                public void update(double fraction, String message) {
+                    inner.update(fraction, message);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return requested.get() || inner.isCancelled();
+                }
+            };
+        }
+    }
+}

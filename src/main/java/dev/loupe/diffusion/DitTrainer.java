@@ -1,0 +1,448 @@
+package dev.loupe.diffusion;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.loupe.LoupeException;
+import dev.loupe.Progress;
+import dev.loupe.tensor.ImageGrid;
+import dev.loupe.tensor.Images;
+import dev.loupe.tensor.Parameter;
+import dev.loupe.tensor.SafeTensors;
+import dev.loupe.tensor.Tensors;
+import dev.loupe.tensor.train.Adam;
+import dev.loupe.tensor.train.Checkpoint;
+import dev.loupe.world.RenderedScene;
+import dev.loupe.world.ShapesWorld;
+import dev.loupe.world.WorldBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Trains a {@link TextToImageModel} on ShapesWorld: every step renders fresh scenes (seeds {@code firstScene +
+ * step x batch ...}) at the model's size with their captions, and minimises the rectified-flow loss
+ * {@code |v(x_t, t, caption) - (noise - x0)|^2} with t logit-normal; a share of the captions is replaced by the
+ * empty prompt so that the same network also predicts unconditionally (classifier-free guidance). Adam with linear
+ * warm-up and cosine decay to a tenth; an exponential moving average (EMA) of the weights is kept and is what the
+ * finished model ships.
+ *
+ * <p>Everything random is drawn from Java generators seeded by the run seed and the step (initial weights, times,
+ * noise, caption dropout), and the scenes depend on the step alone, so a run resumed from a checkpoint continues
+ * exactly as an uninterrupted one. Checkpoints (weights, Adam state, EMA weights, losses, time spent) are written
+ * atomically to {@code dir/training/} every {@code checkpointEvery} steps, on cancellation and at the end; sample
+ * sheets of the EMA model to {@code dir/training/samples/}.
+ */
+public final class DitTrainer {
+    /** Where a training run keeps its checkpoint and sample sheets, inside the output folder. */
+    public static final String TRAINING_DIR = "training";
+    static final String EMA_FILE = "ema.safetensors";
+    private static final String EMA_STEP_KEY = "__step__";
+
+    /** Prompts of the sample sheets (and the README's grid): the example first. */
+    public static final List<String> SAMPLE_PROMPTS = List.of(
+            "a red circle and a blue square on a striped gray background",
+            "a yellow star on a plain blue background",
+            "a green triangle and an orange ring on a gradient white background",
+            "a purple hexagon on a plain white background",
+            "a cyan cross, a pink diamond and a red square on a plain black background",
+            "a blue circle on a gradient yellow background",
+            "an orange square and a green circle on a striped purple background",
+            "a pink star, a yellow circle, a blue triangle and a green square on a plain gray background");
+
+    /**
+     * Run settings.
+     *
+     * @param steps          optimisation steps in total
+     * @param warmupSteps    linear learning-rate warm-up from 0
+     * @param emaDecay       EMA decay (ramped up as min(decay, (1 + k) / (10 + k)) so early averages are not stale)
+     * @param captionDropout share of captions replaced by the empty prompt
+     * @param timeMean       shifted logit-normal times: t = shift(sigmoid(N(timeMean, timeStd)), timeShift)
+     * @param seed           initial weights and every per-step draw
+     * @param firstScene     ShapesWorld seed of the first training scene
+     * @param sampleEvery    steps between sample sheets (0: none)
+     */
+    public record Options(long steps, int batchSize, float learningRate, int warmupSteps, double emaDecay,
+            double captionDropout, double timeMean, double timeStd, double timeShift, long seed, long firstScene, int checkpointEvery,
+            int sampleEvery) {
+        public Options {
+            if (steps < 1 || batchSize < 1) throw new LoupeException("training needs at least one step and one image per batch");
+            if (!(learningRate > 0)) throw new LoupeException("the learning rate must be positive, not " + learningRate);
+            if (!(emaDecay >= 0 && emaDecay < 1)) throw new LoupeException("the EMA decay must be in [0, 1), not " + emaDecay);
+            if (!(timeShift > 0)) throw new LoupeException("the time shift must be positive, not " + timeShift);
+            if (!(captionDropout >= 0 && captionDropout < 1)) {
+                throw new LoupeException("caption dropout must be in [0, 1), not " + captionDropout);
+            }
+        }
+
+        /** Shift of the recipe's training times (and of the sampler's steps). */
+        public static final double TIME_SHIFT = 3.0;
+
+        /**
+         * The recipe of the shipped sample model (lr 1e-3 after 200 warm-up steps, EMA 0.999, 10% caption dropout,
+         * logit-normal(0, 1) times shifted by {@link #TIME_SHIFT}, seed 0, scenes from seed 0) with the given length,
+         * batch, peak learning rate and intervals.
+         */
+        public static Options recipe(long steps, int batchSize, float learningRate, int checkpointEvery, int sampleEvery) {
+            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, 1.0, TIME_SHIFT, 0, 0, checkpointEvery,
+                    sampleEvery);
+        }
+
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("steps", steps);
+            o.addProperty("batch_size", batchSize);
+            o.addProperty("optimizer", "adam (0.9, 0.999, eps 1e-8, no weight decay)");
+            o.addProperty("learning_rate", learningRate);
+            o.addProperty("schedule", "linear warm-up, then cosine decay to 0.1 x");
+            o.addProperty("warmup_steps", warmupSteps);
+            o.addProperty("ema_decay", emaDecay);
+            o.addProperty("caption_dropout", captionDropout);
+            o.addProperty("time_sampling", "shifted logit-normal: s u / (1 + (s - 1) u), u = sigmoid(N(mean, std))");
+            o.addProperty("time_mean", timeMean);
+            o.addProperty("time_std", timeStd);
+            o.addProperty("time_shift", timeShift);
+            o.addProperty("seed", seed);
+            o.addProperty("first_scene", firstScene);
+            o.addProperty("checkpoint_every", checkpointEvery);
+            o.addProperty("sample_every", sampleEvery);
+            return o;
+        }
+    }
+
+    /** How a run ended: the step reached, whether it was cancelled, loss history and time spent in total. */
+    public record Result(long step, boolean cancelled, List<Double> losses, double wallSeconds, double cpuSeconds) {}
+
+    private final TextToImageModel model;
+    private final TextToImageModel ema;
+    private final Options options;
+    private final Path dir;
+    private final Adam adam;
+    private final Map<String, Parameter> parameters;
+    private final Map<String, Parameter> emaParameters;
+
+    /**
+     * @param model trained in place (its manager holds the optimiser state too)
+     * @param dir   the output folder; the checkpoint lives in {@code dir/training}
+     */
+    public DitTrainer(TextToImageModel model, Options options, Path dir) {
+        this.model = model;
+        this.options = options;
+        this.dir = dir;
+        this.adam = new Adam(model.manager(), options.learningRate());
+        this.ema = new TextToImageModel(model.manager(), model.config());
+        this.parameters = model.trainableParameters();
+        this.emaParameters = ema.trainableParameters();
+    }
+
+    public Path checkpointDir() {
+        return dir.resolve(TRAINING_DIR);
+    }
+
+    /** The averaged weights (the model to ship and sample from). */
+    public TextToImageModel ema() {
+        return ema;
+    }
+
+    /** The learning rate of step {@code step} (0-based). */
+    public float learningRate(long step) {
+        if (step < options.warmupSteps()) return options.learningRate() * (step + 1) / options.warmupSteps();
+        double progress = (double) (step - options.warmupSteps()) / Math.max(1, options.steps() - options.warmupSteps());
+        double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
+        return (float) (options.learningRate() * (0.1 + 0.9 * cosine));
+    }
+
+    /**
+     * Trains until {@code options.steps} or cancellation. With {@code resume}, continues from the checkpoint in
+     * {@link #checkpointDir()}; without, a folder that already holds one is refused (so nothing is overwritten).
+     */
+    public Result train(boolean resume, Progress progress) {
+        Path checkpoint = checkpointDir();
+        List<Double> losses = new ArrayList<>();
+        long step = 0;
+        double wallBefore = 0;
+        double cpuBefore = 0;
+        if (Checkpoint.exists(checkpoint)) {
+            if (!resume) {
+                throw new LoupeException(checkpoint + " holds a checkpoint (step " + Checkpoint.info(checkpoint).step()
+                        + "): pass --resume to continue it, or choose another output folder");
+            }
+            Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
+            loadEma(checkpoint.resolve(EMA_FILE), info.step());
+            step = info.step();
+            JsonObject meta = info.metadata();
+            if (meta.has("losses")) meta.getAsJsonArray("losses").forEach(e -> losses.add(e.getAsDouble()));
+            if (meta.has("wall_seconds")) wallBefore = meta.get("wall_seconds").getAsDouble();
+            if (meta.has("cpu_seconds")) cpuBefore = meta.get("cpu_seconds").getAsDouble();
+        } else {
+            initialise(model, options.seed());
+            copyWeights(model, ema);
+        }
+        long wallStart = System.nanoTime();
+        double cpuStart = processCpuSeconds();
+        Clock clock = new Clock(wallBefore, cpuBefore, wallStart, cpuStart);
+        ExecutorService renderer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dit-scenes");
+            t.setDaemon(true);
+            return t;
+        });
+        model.train(true);
+        try {
+            long first = step;
+            // the next step's scenes render on a second thread while this step computes
+            Future<List<RenderedScene>> next = step < options.steps() ? renderer.submit(scenesTask(step)) : null;
+            double recent = Double.NaN;
+            while (step < options.steps()) {
+                if (progress.isCancelled()) {
+                    save(step, losses, clock);
+                    return new Result(step, true, losses, clock.wall(), clock.cpu());
+                }
+                List<RenderedScene> scenes = await(next);
+                if (step + 1 < options.steps()) next = renderer.submit(scenesTask(step + 1));
+                double loss = step(step, scenes);
+                step++;
+                losses.add(loss);
+                recent = Double.isNaN(recent) ? loss : 0.98 * recent + 0.02 * loss;
+                double elapsed = (System.nanoTime() - wallStart) / 1e9;
+                double rate = (step - first) * options.batchSize() / Math.max(elapsed, 1e-9);
+                double eta = (options.steps() - step) * options.batchSize() / Math.max(rate, 1e-9);
+                progress.update((double) step / options.steps(), String.format(Locale.ROOT,
+                        "step %d/%d  loss %.4f  lr %.2e  %.1f img/s  ETA %s", step, options.steps(), recent,
+                        learningRate(step - 1), rate, duration(eta)));
+                if (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) save(step, losses, clock);
+                if (options.sampleEvery() > 0 && step % options.sampleEvery() == 0) writeSamples(step);
+            }
+            save(step, losses, clock);
+            if (options.sampleEvery() > 0 && step % options.sampleEvery() != 0) writeSamples(step);
+            return new Result(step, false, losses, clock.wall(), clock.cpu());
+        } finally {
+            renderer.shutdownNow();
+            model.train(false);
+        }
+    }
+
+    private java.util.concurrent.Callable<List<RenderedScene>> scenesTask(long step) {
+        return () -> scenes(step);
+    }
+
+    /** The training scenes of a step: a function of the step alone. */
+    List<RenderedScene> scenes(long step) {
+        int b = options.batchSize();
+        List<RenderedScene> out = new ArrayList<>(b);
+        long first = options.firstScene() + step * b;
+        for (int i = 0; i < b; i++) out.add(ShapesWorld.render(first + i, model.config().imageSize()));
+        return out;
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoupeException("training was interrupted");
+        } catch (ExecutionException e) {
+            throw new LoupeException("rendering training scenes failed: " + LoupeException.userMessage(e.getCause()), e.getCause());
+        }
+    }
+
+    /** One optimisation step on the step's scenes; returns the loss. */
+    double step(long step, List<RenderedScene> scenes) {
+        int b = scenes.size();
+        int size = model.config().imageSize();
+        int pixels = 3 * size * size;
+        SplittableRandom random = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + step);
+        float[] times = new float[b];
+        float[] noise = new float[b * pixels];
+        List<String> captions = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            times[i] = RectifiedFlow.trainingTime(random, options.timeMean(), options.timeStd(), options.timeShift());
+            captions.add(random.nextDouble() < options.captionDropout() ? PromptEncoder.EMPTY : scenes.get(i).caption());
+        }
+        for (int i = 0; i < noise.length; i++) noise[i] = (float) random.nextGaussian();
+        float lossValue;
+        try (NDManager scope = model.manager().newSubManager(); WorldBatch batch = WorldBatch.of(scope, scenes)) {
+            NDArray x0 = batch.images().mul(2f).sub(1f); // [B, 3, S, S] in [-1, 1]
+            NDArray e = Tensors.of(scope, noise, new Shape(b, 3, size, size));
+            NDArray t = Tensors.of(scope, times, new Shape(b));
+            NDArray tb = t.reshape(b, 1, 1, 1);
+            NDArray xt = x0.mul(tb.neg().add(1f)).add(e.mul(tb)); // (1 - t) x0 + t e
+            NDArray target = e.sub(x0);
+            NDArray loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                PromptEncoder.Encoded caption = model.promptEncoder().encode(scope, captions);
+                NDArray v = model.transformer().forward(xt, t.mul(RectifiedFlow.TIMESTEP_SCALE), caption.embeddings(),
+                        caption.mask());
+                loss = v.sub(target).square().mean();
+                collector.backward(loss);
+            }
+            lossValue = loss.getFloat();
+            adam.step(parameters, learningRate(step));
+            updateEma(emaDecay(step));
+        }
+        if (!Float.isFinite(lossValue)) throw new LoupeException("training diverged at step " + (step + 1) + " (loss " + lossValue + ")");
+        return lossValue;
+    }
+
+    private double emaDecay(long step) {
+        return Math.min(options.emaDecay(), (1.0 + step) / (10.0 + step));
+    }
+
+    private void updateEma(double decay) {
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            NDArray avg = emaParameters.get(e.getKey()).array();
+            try (NDArray delta = e.getValue().array().sub(avg)) {
+                avg.addi(delta.muli((float) (1 - decay))); // avg += (1 - decay) (p - avg)
+            }
+        }
+    }
+
+    /** Writes a sample sheet of the EMA model: {@link #SAMPLE_PROMPTS} x 2 seeds. */
+    private void writeSamples(long step) {
+        Sampler sampler = new Sampler(ema);
+        try (NDManager scope = model.manager().newSubManager()) {
+            Sampler.Result r = sampler.render(scope, Sampler.grid(SAMPLE_PROMPTS, List.of(0L, 1L)), null);
+            Path file = checkpointDir().resolve("samples").resolve(String.format(Locale.ROOT, "step-%07d.png", step));
+            Files.createDirectories(file.getParent());
+            Images.writePng(file, ImageGrid.of(r.images(), SAMPLE_PROMPTS, 2, 4));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a sample sheet in " + checkpointDir(), e);
+        }
+    }
+
+    private void save(long step, List<Double> losses, Clock clock) {
+        Path checkpoint = checkpointDir();
+        JsonObject meta = new JsonObject();
+        meta.addProperty("kind", "text-to-image-dit");
+        JsonObject config = new JsonObject();
+        model.config().writeTo(config);
+        meta.add("model", config);
+        meta.add("options", options.toJson());
+        JsonArray history = new JsonArray();
+        losses.forEach(history::add);
+        meta.add("losses", history);
+        meta.addProperty("wall_seconds", clock.wall());
+        meta.addProperty("cpu_seconds", clock.cpu());
+        try {
+            Files.createDirectories(checkpoint);
+            Map<String, NDArray> averaged = new LinkedHashMap<>(ema.stateDict());
+            try (NDManager scratch = model.manager().newSubManager()) {
+                averaged.put(EMA_STEP_KEY, scratch.create(new long[] {step}, new Shape(1)));
+                SafeTensors.write(checkpoint.resolve(EMA_FILE), averaged);
+            }
+            Checkpoint.save(checkpoint, model, adam, step, meta); // its checkpoint.json is written last
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint in " + checkpoint, e);
+        }
+    }
+
+    private void loadEma(Path file, long step) {
+        if (!Files.isRegularFile(file)) throw new LoupeException(file + " is missing: the checkpoint has no EMA weights");
+        try (NDManager scratch = model.manager().newSubManager()) {
+            Map<String, NDArray> state = new LinkedHashMap<>(SafeTensors.read(file, scratch));
+            NDArray saved = state.remove(EMA_STEP_KEY);
+            long savedStep = saved == null ? -1 : saved.toLongArray()[0];
+            if (savedStep != step) {
+                throw new LoupeException(file + " holds the EMA weights of step " + savedStep + " but the checkpoint is at step "
+                        + step + " (a partly written checkpoint?)");
+            }
+            ema.load(state, file.toString());
+        }
+    }
+
+    /**
+     * PixArt's initialisation (its {@code initialize_weights}), drawn from a Java generator so that a run is
+     * reproducible: Xavier-uniform linear and patch-embedding weights, zero biases, N(0, 0.02) for the timestep
+     * MLP, adaLN-single and caption projection, zero for every cross-attention output and the final projection (so
+     * the untrained model predicts zero and each block starts close to the identity); the prompt encoder's
+     * embeddings N(0, 0.02); the modulation tables N(0, 1/D) as diffusers makes them; norms at 1 and 0.
+     */
+    public static void initialise(TextToImageModel model, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int dim = model.config().transformer().innerDim();
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            String key = e.getKey();
+            Parameter p = e.getValue();
+            Shape shape = p.array().getShape();
+            int n = (int) shape.size();
+            float[] values = new float[n];
+            boolean isWeight = key.endsWith(".weight");
+            if (key.endsWith("scale_shift_table")) {
+                gaussian(random, values, 1 / Math.sqrt(dim));
+            } else if (key.contains("norm")) {
+                if (isWeight) java.util.Arrays.fill(values, 1f);
+            } else if (key.endsWith("_embedding.weight")) {
+                gaussian(random, values, 0.02);
+            } else if (key.matches("transformer\\.transformer_blocks\\.\\d+\\.attn2\\.to_out\\.0\\..*")
+                    || key.startsWith("transformer.proj_out.")) {
+                // zero
+            } else if (!isWeight) {
+                // biases start at zero
+            } else if (key.startsWith("transformer.adaln_single.") || key.startsWith("transformer.caption_projection.")) {
+                gaussian(random, values, 0.02);
+            } else {
+                long fanOut = shape.get(0);
+                long fanIn = shape.size() / fanOut; // a convolution [out, in, k, k] as the matrix [out, in k k]
+                double bound = Math.sqrt(6.0 / (fanIn + fanOut));
+                for (int i = 0; i < n; i++) values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+            }
+            NDArray fresh = Tensors.of(model.manager(), values, shape);
+            fresh.setName(key);
+            p.set(fresh);
+        }
+        model.train(model.isTraining()); // gradients on the new tensors as before
+    }
+
+    private static void gaussian(SplittableRandom random, float[] values, double std) {
+        for (int i = 0; i < values.length; i++) values[i] = (float) (std * random.nextGaussian());
+    }
+
+    private static void copyWeights(TextToImageModel from, TextToImageModel to) {
+        Map<String, Parameter> source = from.namedParameters();
+        to.namedParameters().forEach((k, p) -> {
+            NDArray copy = source.get(k).array().duplicate();
+            copy.attach(to.manager());
+            p.set(copy);
+        });
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s >= 3600) return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        if (s >= 60) return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        return s + "s";
+    }
+
+    private static double processCpuSeconds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
+    }
+
+    /** Wall and CPU time of the whole run, resumed parts included. */
+    private record Clock(double wallBefore, double cpuBefore, long wallStart, double cpuStart) {
+        double wall() {
+            return wallBefore + (System.nanoTime() - wallStart) / 1e9;
+        }
+
+        double cpu() {
+            return cpuBefore + processCpuSeconds() - cpuStart;
+        }
+    }
+}

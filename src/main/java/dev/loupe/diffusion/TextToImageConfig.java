@@ -1,0 +1,96 @@
+package dev.loupe.diffusion;
+
+import com.google.gson.JsonObject;
+import dev.loupe.LoupeException;
+
+/**
+ * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in and velocity out), its prompt
+ * encoder (whose width is the transformer's {@code caption_channels}) and the sampler settings it was tuned for.
+ */
+public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
+
+    /** Default sampler settings: steps, guidance scale and time shift ({@link RectifiedFlow#times}). */
+    public record SamplerSettings(int steps, double guidance, double shift) {
+        public SamplerSettings {
+            if (steps < 1) throw new IllegalArgumentException("sampler steps must be at least 1, got " + steps);
+            if (!(guidance >= 0) || !Double.isFinite(guidance)) {
+                throw new IllegalArgumentException("guidance must be a non-negative number, got " + guidance);
+            }
+            if (!(shift > 0) || !Double.isFinite(shift)) throw new IllegalArgumentException("time shift must be positive, got " + shift);
+        }
+
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("kind", "euler");
+            o.addProperty("steps", steps);
+            o.addProperty("guidance", guidance);
+            o.addProperty("shift", shift);
+            o.addProperty("classifier_free_guidance", "v = v(empty) + guidance (v(prompt) - v(empty)), both halves in one batch");
+            return o;
+        }
+
+        static SamplerSettings fromJson(JsonObject o, String source) {
+            try {
+                return new SamplerSettings(PixArtConfig.integer(o, "steps", source, 20), number(o, "guidance", source),
+                        number(o, "shift", source));
+            } catch (IllegalArgumentException e) {
+                throw new LoupeException(source + ": " + e.getMessage());
+            }
+        }
+    }
+
+    public TextToImageConfig {
+        if (transformer.captionChannels() == null || transformer.captionChannels() != promptEncoder.width()) {
+            throw new IllegalArgumentException("the transformer's caption_channels (" + transformer.captionChannels()
+                    + ") must equal the prompt encoder's width (" + promptEncoder.width() + ")");
+        }
+        if (transformer.inChannels() != 3 || transformer.effectiveOutChannels() != 3) {
+            throw new IllegalArgumentException("a pixel-space model takes and gives RGB (3 channels), not "
+                    + transformer.inChannels() + " -> " + transformer.effectiveOutChannels());
+        }
+    }
+
+    /** The image side in pixels. */
+    public int imageSize() {
+        return transformer.sampleSize();
+    }
+
+    /** The objective, for the model card. */
+    public static JsonObject objectiveJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", "rectified-flow");
+        o.addProperty("prediction", "velocity (noise - image)");
+        o.addProperty("path", "x_t = (1 - t) x0 + t noise, x0 = 2 rgb - 1");
+        o.addProperty("model_timestep", "1000 t");
+        return o;
+    }
+
+    /** The card sections {@code config}, {@code prompt_encoder}, {@code objective} and {@code sampler}. */
+    public void writeTo(JsonObject card) {
+        card.add("config", transformer.toJson());
+        card.add("prompt_encoder", promptEncoder.toJson());
+        card.add("objective", objectiveJson());
+        card.add("sampler", sampler.toJson());
+    }
+
+    /** Reads the sections {@link #writeTo} writes. */
+    public static TextToImageConfig fromCard(JsonObject card, String source) {
+        for (String key : new String[] {"config", "prompt_encoder", "sampler"}) {
+            if (!card.has(key) || !card.get(key).isJsonObject()) {
+                throw new LoupeException(source + " has no \"" + key + "\" object: not a text-to-image model card");
+            }
+        }
+        try {
+            return new TextToImageConfig(PixArtConfig.fromJson(card.getAsJsonObject("config"), source),
+                    PromptEncoderConfig.fromJson(card.getAsJsonObject("prompt_encoder"), source),
+                    SamplerSettings.fromJson(card.getAsJsonObject("sampler"), source));
+        } catch (IllegalArgumentException e) {
+            throw new LoupeException(source + ": " + e.getMessage());
+        }
+    }
+
+    private static double number(JsonObject o, String key, String source) {
+        PromptEncoderConfig.required(o, key, source);
+        return PixArtConfig.number(o, key, source, 0);
+    }
+}

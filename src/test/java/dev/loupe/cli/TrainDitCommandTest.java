@@ -1,0 +1,46 @@
+package dev.loupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.loupe.diffusion.TextToImageModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code loupe train dit} end to end on a tiny architecture: a model folder that {@code loupe render} reads. */
+class TrainDitCommandTest {
+    @Test
+    void trainsWritesACardAndTheModelRenders(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("tiny");
+        MacsCommandTest.Result r = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--sample-every", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("trained 2 steps"), r.out());
+        JsonObject card = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
+        assertEquals("text-to-image-dit", card.get("kind").getAsString());
+        assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --batch 2"));
+        assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
+        assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
+        assertTrue(card.getAsJsonObject("training_time").get("wall_seconds").getAsLong() >= 0);
+        assertTrue(Files.isRegularFile(out.resolve("training/samples/step-0000002.png")), "a sample sheet");
+
+        MacsCommandTest.Result again = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--out", out.toString());
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("--resume"), again.err());
+        MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--sample-every", "0", "--resume", "--out", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
+
+        Path png = dir.resolve("x.png");
+        MacsCommandTest.Result render = RenderCommandTest.run("render", "--model", out.toString(), "--prompt", "a red ring",
+                "--out", png.toString());
+        assertEquals(0, render.code(), render.err());
+        assertTrue(Files.isRegularFile(png));
+    }
+}

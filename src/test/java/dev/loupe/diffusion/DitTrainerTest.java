@@ -1,0 +1,156 @@
+package dev.loupe.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import dev.loupe.LoupeException;
+import dev.loupe.Progress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DitTrainerTest {
+    static TextToImageConfig tinyConfig() {
+        PixArtConfig transformer = PixArtConfig.of(2, 8, 2, 3, 3, 32, 8, 16);
+        return new TextToImageConfig(transformer, PromptEncoderConfig.of(16, 1, 2, 24),
+                new TextToImageConfig.SamplerSettings(4, 3.0, 1.0));
+    }
+
+    static DitTrainer.Options options(long steps) {
+        // the recipe, shortened: a short warm-up, no sample sheets
+        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 5, 100, 0, 0);
+    }
+
+    /** Cancels once {@code after} steps are done. */
+    static Progress cancelAfter(long after) {
+        return new Progress() {
+            long steps;
+
+            @Override
+            public void update(double fraction, String message) {
+                steps++;
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return steps >= after;
+            }
+        };
+    }
+
+    static Map<String, float[]> weights(TextToImageModel model) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    @Test
+    void theLossFalls(@TempDir Path dir) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(20), dir);
+            DitTrainer.Result r = trainer.train(false, Progress.NONE);
+            List<Double> l = r.losses();
+            assertEquals(20, l.size());
+            double first = l.subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double last = l.subList(16, 20).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            assertTrue(last < 0.9 * first, "loss " + first + " -> " + last);
+            assertTrue(r.wallSeconds() > 0 && r.cpuSeconds() > 0);
+        }
+    }
+
+    @Test
+    void aResumedRunContinuesExactly(@TempDir Path straight, @TempDir Path interrupted) {
+        Map<String, float[]> expected;
+        Map<String, float[]> expectedEma;
+        List<Double> expectedLosses;
+        try (NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            DitTrainer trainer = new DitTrainer(model, options(6), straight);
+            expectedLosses = trainer.train(false, Progress.NONE).losses();
+            expected = weights(model);
+            expectedEma = weights(trainer.ema());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(6), interrupted);
+            DitTrainer.Result first = trainer.train(false, cancelAfter(3));
+            assertTrue(first.cancelled());
+            assertEquals(3, first.step());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            DitTrainer trainer = new DitTrainer(model, options(6), interrupted);
+            DitTrainer.Result rest = trainer.train(true, Progress.NONE);
+            assertEquals(6, rest.step());
+            assertEquals(expectedLosses, rest.losses());
+            Map<String, float[]> resumed = weights(model);
+            Map<String, float[]> resumedEma = weights(trainer.ema());
+            expected.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
+            expectedEma.forEach((k, v) -> assertArrayEquals(v, resumedEma.get(k), "ema " + k));
+        }
+    }
+
+    @Test
+    void aStepLeavesNoArraysBehind(@TempDir Path dir) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            DitTrainer trainer = new DitTrainer(model, options(4), dir);
+            model.train(true);
+            trainer.step(0, trainer.scenes(0)); // makes the optimiser's moments
+            int before = ((BaseNDManager) nd).getManagedArrays().size();
+            trainer.step(1, trainer.scenes(1));
+            trainer.step(2, trainer.scenes(2));
+            assertEquals(before, ((BaseNDManager) nd).getManagedArrays().size(), "arrays kept by a training step");
+        }
+    }
+
+    @Test
+    void anExistingCheckpointIsNotOverwrittenWithoutResume(@TempDir Path dir) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(1), dir).train(false, Progress.NONE);
+            DitTrainer again = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(2), dir);
+            LoupeException e = assertThrows(LoupeException.class, () -> again.train(false, Progress.NONE));
+            assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theFinishedModelSavesAndLoadsWithItsCard(@TempDir Path dir) throws Exception {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(1), dir);
+            trainer.train(false, Progress.NONE);
+            com.google.gson.JsonObject card = new com.google.gson.JsonObject();
+            card.addProperty("name", "tiny");
+            trainer.ema().save(dir, card);
+            TextToImageModel loaded = TextToImageModel.load(nd, dir);
+            assertEquals(tinyConfig(), loaded.config());
+            Map<String, float[]> saved = weights(trainer.ema());
+            weights(loaded).forEach((k, v) -> assertArrayEquals(saved.get(k), v, k));
+            // a damaged weight file is named
+            Path weights = dir.resolve(TextToImageModel.TRANSFORMER_FILE);
+            byte[] bytes = Files.readAllBytes(weights);
+            bytes[bytes.length - 1] ^= 1;
+            Files.write(weights, bytes);
+            LoupeException e = assertThrows(LoupeException.class, () -> TextToImageModel.load(nd, dir));
+            assertTrue(e.getMessage().contains(TextToImageModel.TRANSFORMER_FILE), e.getMessage());
+        }
+    }
+
+    @Test
+    void learningRateWarmsUpThenDecaysToATenth() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()),
+                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0), Path.of("unused"));
+            assertEquals(5e-4f, trainer.learningRate(0), 1e-9f);
+            assertEquals(1e-3f, trainer.learningRate(1), 1e-9f);
+            assertEquals(1e-3f, trainer.learningRate(2), 1e-9f);
+            assertEquals(1e-4f, trainer.learningRate(102), 1e-9f);
+        }
+    }
+}
