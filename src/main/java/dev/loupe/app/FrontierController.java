@@ -559,10 +559,8 @@ public final class FrontierController implements Workspace {
             return null;
         }
         SearchSettings s = view.settings();
-        return workbench.tasks().submit("Import " + file.getFileName(), progress -> {
-            Sampler sampler = renders.sampler(s.model(), s.steps(), s.guidance());
-            return ScheduleTransfer.importAndEvaluate(file, s, sampler.steps(), sampler.blocks(), progress);
-        }, e -> {
+        return workbench.tasks().submit("Import " + file.getFileName(),
+                progress -> ScheduleTransfer.importAndEvaluate(file, s, progress), e -> {
             imported.add(e);
             select(e);
         });

@@ -2,6 +2,15 @@ package dev.loupe.search;
 
 import java.util.List;
 
-/** Placeholder of the search branch's generation record. */
+/**
+ * One finished NSGA-II generation: its population (after survival), the feasible non-dominated schedules among
+ * them, the hypervolume of that frontier ({@link Frontier#hypervolume}) and the wall time since the run (or the
+ * resumed run) started.
+ */
 public record Generation(int index, List<Evaluation> population, List<Evaluation> frontier, double hypervolume,
-        long elapsedMillis) {}
+        long elapsedMillis) {
+    public Generation {
+        population = List.copyOf(population);
+        frontier = List.copyOf(frontier);
+    }
+}

@@ -1,7 +1,6 @@
 package dev.loupe.app.frontier;
 
 import com.google.gson.JsonPrimitive;
-import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.ecad.ScheduleFile;
 import dev.loupe.search.Evaluation;
@@ -44,20 +43,19 @@ public final class ScheduleTransfer {
     }
 
     /**
-     * Reads a schedule file, checks it fits the model ({@code steps x blocks}; otherwise a {@link LoupeException}
-     * naming the file and both shapes), and evaluates it as the search evaluates its candidates.
+     * Reads a schedule file, checks it fits the run's model ({@code steps x blocks}; otherwise a {@link
+     * dev.loupe.LoupeException} naming the file and both shapes), and evaluates it as the search does its candidates.
      */
-    public static Evaluation importAndEvaluate(Path file, SearchSettings settings, int steps, int blocks, Progress progress) {
+    public static Evaluation importAndEvaluate(Path file, SearchSettings settings, Progress progress) {
         progress.update(-1, "reading " + file.getFileName());
-        ScheduleFile read = ScheduleFile.read(file).validateFor(steps, blocks);
-        String name = read.name().isBlank() ? stripJson(file.getFileName().toString()) : read.name();
-        progress.update(-1, "evaluating " + name + " on " + settings.prompts().size() * settings.seeds().size() + " images");
+        ScheduleFile read = ScheduleFile.read(file);
+        if (read.steps() != settings.steps()) read.validateFor(settings.steps(), read.blocks()); // fail before loading
+        progress.update(-1, "loading the model and rendering the uncached calibration images");
         try (ScheduleEvaluator evaluator = new ScheduleEvaluator(settings)) {
+            read.validateFor(evaluator.steps(), evaluator.blocks());
+            String name = read.name().isBlank() ? stripJson(file.getFileName().toString()) : read.name();
+            progress.update(-1, "evaluating " + name + " on " + settings.images() + " images");
             return evaluator.evaluate(name, read.schedule().named(name), IMPORTED);
-        } catch (LoupeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new LoupeException(file + ": cannot evaluate the schedule: " + e.getMessage(), e);
         }
     }
 
