@@ -85,13 +85,18 @@ public final class FrontierChart {
 
     /** Replaces every point (the selection stays when its schedule is still shown). */
     public void show(FrontierPoints next) {
-        points = next;
-        fill(Kind.EVALUATED, next.evaluated());
-        fill(Kind.FRONT, next.front());
-        fill(Kind.BASELINE, next.baselines());
-        fill(Kind.IMPORTED, next.imported());
-        estimateNote.setVisible(next.anyEstimated());
-        select(selected);
+        chart.setNotify(false); // one redraw for the whole update, not one per series
+        try {
+            points = next;
+            fill(Kind.EVALUATED, next.evaluated());
+            fill(Kind.FRONT, next.front());
+            fill(Kind.BASELINE, next.baselines());
+            fill(Kind.IMPORTED, next.imported());
+            estimateNote.setVisible(next.anyEstimated());
+            select(selected);
+        } finally {
+            chart.setNotify(true);
+        }
     }
 
     /** Rings {@code e} (null clears the selection). */
