@@ -286,6 +286,10 @@ public final class FrontierController implements Workspace {
 
     private void showRun(RunView view) {
         run.set(view);
+        String pick = System.getProperty("loupe.frontier.select");
+        if (pick != null && selected.get() == null) {
+            view.evaluations().stream().filter(e -> e.name().equals(pick)).findFirst().ifPresent(this::select);
+        }
         hypervolume.show(view.hypervolumes());
         runLabel.setText(String.format(Locale.ROOT, "Run %s · %d evaluated · %d of %d generations", view.folder(),
                 view.evaluations().size(), view.generationsDone(), view.settings() == null ? 0 : view.settings().generations()));
@@ -443,7 +447,7 @@ public final class FrontierController implements Workspace {
         for (Component c : Component.values()) {
             ImageView view = new ImageView(FxRasters.toImage(ScheduleHeatmap.of(s, c), cellScale(s)));
             view.setId("schedule-" + c.key());
-            Label caption = new Label(ScheduleHeatmap.caption(s, c));
+            Label caption = new Label(ScheduleHeatmap.caption(s, c).replaceFirst(": ", "\n"));
             caption.setId("schedule-" + c.key() + "-count");
             caption.getStyleClass().add("key");
             heatmaps.getChildren().add(new VBox(2, caption, view));
@@ -451,7 +455,7 @@ public final class FrontierController implements Workspace {
     }
 
     private static int cellScale(CacheSchedule s) {
-        return Math.max(1, Math.min(HEATMAP_CELL * 2, 110 / Math.max(s.steps(), s.blocks())));
+        return Math.max(1, Math.min(HEATMAP_CELL * 4, Math.min(150 / s.steps(), 90 / s.blocks())));
     }
 
     @FXML
@@ -575,7 +579,8 @@ public final class FrontierController implements Workspace {
     private void applyStartupOptions() {
         // -Dloupe.frontier.run=DIR opens a run folder; with -Dloupe.frontier.resume=true it continues it;
         // -Dloupe.frontier.start=DIR starts a new search there with the form's settings
-        // (-Dloupe.frontier.population / .generations override them).
+        // (-Dloupe.frontier.population / .generations override them); -Dloupe.frontier.select=NAME selects that
+        // schedule once the run shows it.
         Integer pop = Integer.getInteger("loupe.frontier.population");
         if (pop != null) populationSpinner.getValueFactory().setValue(pop);
         Integer gens = Integer.getInteger("loupe.frontier.generations");

@@ -111,7 +111,7 @@ class FrontierWorkspaceTest {
                 double w = heatmap.getImage().getWidth(), h = heatmap.getImage().getHeight();
                 assertEquals((double) FrontierRunFixture.STEPS / FrontierRunFixture.BLOCKS, w / h, 1e-9);
                 String count = robot.lookup("#schedule-" + c.key() + "-count").queryAs(Label.class).getText();
-                assertTrue(count.startsWith(c.key() + ": " + s.recomputeCount(c) + " of " + FrontierRunFixture.STEPS * FrontierRunFixture.BLOCKS), count);
+                assertTrue(count.startsWith(c.key() + "\n" + s.recomputeCount(c) + " of " + FrontierRunFixture.STEPS * FrontierRunFixture.BLOCKS), count);
             }
 
             // the render panel: schedule and uncached images, their difference, times and speedup

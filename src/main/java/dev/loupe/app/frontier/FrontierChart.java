@@ -56,6 +56,7 @@ public final class FrontierChart {
         }
         NumberAxis x = new NumberAxis("speedup over uncached (x)");
         x.setAutoRangeIncludesZero(false);
+        x.setUpperMargin(0.18); // room for the baselines' labels on the right
         NumberAxis y = new NumberAxis("reward (prompt adherence)");
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(dataset, x, y, new Renderer());
