@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             UpliftCommand.class,
             BenchCommand.class,
             ScoreCommand.class,
+            SearchCommand.class,
         })
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

@@ -7,11 +7,11 @@ import picocli.CommandLine.Spec;
 /** {@code loupe train <model>}: reproduces the shipped sample models (or trains new ones). */
 @Command(name = "train", description = "Train a sample model (the commands in the model cards reproduce them).",
         subcommands = {
-            TrainDitCommand.class,
             TrainRewardCommand.class,
             TrainBackboneCommand.class,
             TrainUpliftCommand.class,
             TrainUpsamplerCommand.class,
+            TrainDitCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -11,6 +11,7 @@ import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.cache.CacheSchedule;
 import dev.loupe.ecad.Heuristics;
 import dev.loupe.eval.DitEvaluation;
+import dev.loupe.eval.RewardModel;
 import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.models.LoupeHome;
@@ -67,6 +68,9 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--evaluate", description = "Do not train: measure the model in OUT (render time uncached and with FORA "
             + "N=2/3; prompt adherence scored by sample-models/reward) and record the figures in its card.")
     boolean evaluateOnly;
+
+    /** ShapesWorld seeds of the adherence captions: far above every training scene of the recipe. */
+    static final long ADHERENCE_FIRST_SEED = 50_000_000L;
 
     @Option(names = "--eval-captions", hidden = true, defaultValue = "256")
     int evalCaptions;
@@ -164,6 +168,23 @@ public final class TrainDitCommand implements Callable<Integer> {
                     e.getValue().getAsJsonObject().get("speedup").getAsDouble(),
                     e.getValue().getAsJsonObject().get("psnr_db_vs_uncached").getAsDouble()));
             stdout.println();
+            JsonObject adherence = DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), ADHERENCE_FIRST_SEED,
+                    evalCaptions, 32, line);
+            measured.add("prompt_adherence", adherence);
+            JsonObject renders = adherence.getAsJsonObject("renders");
+            JsonObject truth = adherence.getAsJsonObject("true_scenes_at_model_size");
+            stdout.printf(Locale.ROOT, "prompt adherence on %d held-out captions (reward model; true scenes in brackets): "
+                    + "prompted objects shown %.1f%% (%.1f%%), every prompted object %.1f%% (%.1f%%), exactly the prompted "
+                    + "objects %.1f%% (%.1f%%), background %.1f%% (%.1f%%), mean reward %.3f (%.3f)%n",
+                    adherence.get("captions").getAsInt(),
+                    100 * renders.get("prompted_objects_shown").getAsDouble(), 100 * truth.get("prompted_objects_shown").getAsDouble(),
+                    100 * renders.get("images_with_every_prompted_object").getAsDouble(),
+                    100 * truth.get("images_with_every_prompted_object").getAsDouble(),
+                    100 * renders.get("images_with_exactly_the_prompted_objects").getAsDouble(),
+                    100 * truth.get("images_with_exactly_the_prompted_objects").getAsDouble(),
+                    100 * renders.get("background_kind_and_colour_right").getAsDouble(),
+                    100 * truth.get("background_kind_and_colour_right").getAsDouble(),
+                    renders.get("mean_reward").getAsDouble(), truth.get("mean_reward").getAsDouble());
             stdout.flush();
         }
         line.finish();

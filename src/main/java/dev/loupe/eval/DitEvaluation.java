@@ -1,11 +1,22 @@
 package dev.loupe.eval;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.loupe.Progress;
 import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.cache.CacheSchedule;
+import dev.loupe.eval.reward.Prediction;
+import dev.loupe.eval.reward.RewardPrompt;
+import dev.loupe.eval.reward.RewardRule;
+import dev.loupe.eval.reward.SceneAttributes;
+import dev.loupe.tensor.Tensors;
+import dev.loupe.world.RenderedScene;
+import dev.loupe.world.ShapesWorld;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The measurements a text-to-image model card records: render time, uncached and under caching schedules. */
@@ -47,6 +58,110 @@ public final class DitEvaluation {
             }
             o.add("cached", cached);
             return o;
+        }
+    }
+
+    /**
+     * How often uncached renders show what their prompts ask for, as the reward model sees them: the captions of
+     * {@code count} ShapesWorld scenes from {@code firstSeed} (outside the training seeds), one image each (noise
+     * seed = the scene's index). The same checks on the true scenes drawn at the model's size give the ceiling the
+     * reward model itself allows.
+     */
+    public static JsonObject promptAdherence(Sampler sampler, RewardModel reward, long firstSeed, int count, int batch,
+            Progress progress) {
+        int size = sampler.model().config().transformer().sampleSize(); // pixel space: the sample is the image
+        Adherence rendered = new Adherence();
+        Adherence truth = new Adherence();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int from = 0; from < count && !progress.isCancelled(); from += batch) {
+                int n = Math.min(batch, count - from);
+                List<Sampler.Request> requests = new ArrayList<>(n);
+                List<RewardPrompt> prompts = new ArrayList<>(n);
+                float[] truthPixels = new float[n * 3 * size * size];
+                for (int i = 0; i < n; i++) {
+                    RenderedScene scene = ShapesWorld.render(firstSeed + from + i, size);
+                    requests.add(new Sampler.Request(scene.caption(), from + i));
+                    prompts.add(RewardPrompt.parse(scene.caption()));
+                    planar(scene.rgb(), truthPixels, i * 3 * size * size, size);
+                }
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray images = sampler.render(scope, requests, null).images();
+                    rendered.add(reward.predict(images), prompts);
+                    truth.add(reward.predict(Tensors.of(scope, truthPixels, new Shape(n, 3, size, size))), prompts);
+                }
+                progress.update((double) (from + n) / count, String.format(java.util.Locale.ROOT,
+                        "prompt adherence: %d/%d captions rendered and scored", from + n, count));
+            }
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("captions", rendered.images);
+        o.addProperty("caption_seeds", firstSeed + ".." + (firstSeed + count - 1) + " (held out from training)");
+        o.addProperty("scored_by", "sample-models/reward");
+        o.add("renders", rendered.json());
+        o.add("true_scenes_at_model_size", truth.json());
+        return o;
+    }
+
+    /** Tallies of the reward model's verdicts on images against their prompts. */
+    private static final class Adherence {
+        int images;
+        int pairsPrompted;
+        int pairsShown;
+        int allPairsShown;
+        int exactObjects;
+        int backgroundsAsked;
+        int backgroundsRight;
+        double rewardSum;
+
+        void add(List<Prediction> predictions, List<RewardPrompt> prompts) {
+            for (int i = 0; i < predictions.size(); i++) {
+                Prediction p = predictions.get(i);
+                RewardPrompt prompt = prompts.get(i);
+                images++;
+                rewardSum += RewardRule.reward(p, prompt);
+                boolean all = true;
+                boolean exact = p.count() == Math.min(prompt.objects(), 5);
+                for (int pair = 0; pair < SceneAttributes.PAIRS; pair++) {
+                    boolean shown = p.presentProbability(pair) > 0.5;
+                    if (prompt.prompted()[pair]) {
+                        pairsPrompted++;
+                        if (shown) pairsShown++;
+                        else all = false;
+                    }
+                    if (shown != prompt.prompted()[pair]) exact = false;
+                }
+                if (all) allPairsShown++;
+                if (exact) exactObjects++;
+                if (prompt.background().isPresent()) {
+                    backgroundsAsked++;
+                    var b = prompt.background().get();
+                    if (p.kind() == b.kind() && p.backgroundColour() == b.colour()) backgroundsRight++;
+                }
+            }
+        }
+
+        JsonObject json() {
+            JsonObject o = new JsonObject();
+            o.addProperty("mean_reward", share(rewardSum, images));
+            o.addProperty("prompted_objects_shown", share(pairsShown, pairsPrompted));
+            o.addProperty("images_with_every_prompted_object", share(allPairsShown, images));
+            o.addProperty("images_with_exactly_the_prompted_objects", share(exactObjects, images));
+            o.addProperty("background_kind_and_colour_right", share(backgroundsRight, backgroundsAsked));
+            return o;
+        }
+
+        private static double share(double part, int whole) {
+            return whole == 0 ? Double.NaN : Math.round(part / whole * 1000) / 1000.0;
+        }
+    }
+
+    /** Interleaved 8-bit RGB rows to planar [3, size, size] floats in [0, 1] at {@code offset}. */
+    private static void planar(byte[] rgb, float[] out, int offset, int size) {
+        int plane = size * size;
+        for (int i = 0; i < plane; i++) {
+            out[offset + i] = (rgb[3 * i] & 0xff) / 255f;
+            out[offset + plane + i] = (rgb[3 * i + 1] & 0xff) / 255f;
+            out[offset + 2 * plane + i] = (rgb[3 * i + 2] & 0xff) / 255f;
         }
     }
 

@@ -16,6 +16,7 @@ import dev.loupe.eval.reward.RewardPrompt;
 import dev.loupe.tensor.Resize;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Scores caching schedules on a search's calibration set (every prompt with every seed, one batch): renders it
@@ -40,7 +41,9 @@ public final class ScheduleEvaluator implements AutoCloseable {
     private final NDManager manager;
     private final TextToImageModel model;
     private final Sampler sampler;
-    private final Sampler.Prepared batch;
+    private final List<Sampler.Request> requests;
+    /** Prepared batches not in use: one per concurrent render, as a forward borrows its inputs' ownership. */
+    private final ConcurrentLinkedQueue<Sampler.Prepared> batches = new ConcurrentLinkedQueue<>();
     private final List<RewardPrompt> prompts;
     private final RewardModel reward;
     private final Backbone backbone;
@@ -52,7 +55,7 @@ public final class ScheduleEvaluator implements AutoCloseable {
     /** Loads the model and the scorers and renders the uncached reference; a missing model is a {@link LoupeException}. */
     public ScheduleEvaluator(SearchSettings settings) {
         this.settings = settings;
-        List<Sampler.Request> requests = Sampler.grid(settings.prompts(), settings.seeds());
+        requests = Sampler.grid(settings.prompts(), settings.seeds());
         List<RewardPrompt> parsed = new ArrayList<>();
         for (Sampler.Request r : requests) parsed.add(RewardPrompt.parse(r.prompt()));
         this.prompts = List.copyOf(parsed);
@@ -64,15 +67,24 @@ public final class ScheduleEvaluator implements AutoCloseable {
             reward = RewardModel.shipped(manager);
             vit = sampleBackbone();
             backbone = vit;
-            batch = sampler.prepare(manager, requests);
+            Sampler.Prepared batch = borrow();
             int rows = sampler.guided() ? 2 * requests.size() : requests.size();
             counter = new MacCounter(model.config().transformer().dimensions(), rows, model.config().promptEncoder().maxTokens());
             uncachedMacs = counter.uncached(settings.steps()).weightMacs();
             reference = sampler.render(manager, batch, null, null).images();
+            batches.add(batch);
         } catch (RuntimeException e) {
             if (vit != null) vit.close();
             manager.close();
             throw e;
+        }
+    }
+
+    private Sampler.Prepared borrow() {
+        Sampler.Prepared batch = batches.poll();
+        if (batch != null) return batch;
+        synchronized (batches) {
+            return sampler.prepare(manager, requests); // same noise and captions: noise depends on the seed alone
         }
     }
 
@@ -126,6 +138,7 @@ public final class ScheduleEvaluator implements AutoCloseable {
                     + schedule.blocks() + " blocks; the model renders " + steps() + " steps x " + blocks() + " blocks");
         }
         long macs = counter.count(schedule).weightMacs();
+        Sampler.Prepared batch = borrow();
         try (NDManager scope = manager.newSubManager()) {
             NDArray images = sampler.render(scope, batch, schedule, null).images();
             double meanReward, psnr, distance;
@@ -141,6 +154,8 @@ public final class ScheduleEvaluator implements AutoCloseable {
             }
             return new Evaluation(name, schedule.named(name), macs, (double) uncachedMacs / macs, meanReward, psnr,
                     distance, Double.NaN, origin);
+        } finally {
+            batches.add(batch);
         }
     }
 
@@ -155,6 +170,7 @@ public final class ScheduleEvaluator implements AutoCloseable {
     public Timings measure(List<Evaluation> evaluations, int warmup, int repeats) {
         List<CacheSchedule> schedules = new ArrayList<>();
         for (Evaluation e : evaluations) schedules.add(e.schedule());
+        Sampler.Prepared batch = borrow();
         try (NDManager scope = manager.newSubManager()) {
             RenderTiming.Report report = RenderTiming.measure(scope, sampler, batch, schedules, warmup, repeats);
             List<Evaluation> measured = new ArrayList<>();
@@ -164,6 +180,8 @@ public final class ScheduleEvaluator implements AutoCloseable {
                 runs.add(report.cached().get(i).runsMs().clone());
             }
             return new Timings(measured, report.uncached().medianMs(), runs, report.uncached().runsMs().clone());
+        } finally {
+            batches.add(batch);
         }
     }
 
@@ -172,7 +190,7 @@ public final class ScheduleEvaluator implements AutoCloseable {
         try {
             if (backbone != null) backbone.close();
         } finally {
-            batch.close();
+            for (Sampler.Prepared b; (b = batches.poll()) != null; ) b.close();
             manager.close();
         }
     }

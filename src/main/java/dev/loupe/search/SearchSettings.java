@@ -114,6 +114,11 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
                 fidelityWeight, newSteps, newGuidance);
     }
 
+    public SearchSettings withFidelityWeight(double weight) {
+        return new SearchSettings(model, prompts, seeds, population, generations, crossoverRate, mutationRate, weight,
+                steps, guidance);
+    }
+
     /** Images in the calibration set. */
     public int images() {
         return prompts.size() * seeds.size();

@@ -17,7 +17,7 @@ class TrainDitCommandTest {
     void trainsWritesACardAndTheModelRenders(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny");
         MacsCommandTest.Result r = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--sample-every", "2", "--out", out.toString());
+                "--blocks", "1", "--sample-every", "2", "--eval-captions", "8", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 2 steps"), r.out());
         JsonObject card = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
@@ -25,6 +25,14 @@ class TrainDitCommandTest {
         assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --batch 2"));
         assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
         assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
+        JsonObject adherence = card.getAsJsonObject("metrics").getAsJsonObject("prompt_adherence");
+        assertEquals(8, adherence.get("captions").getAsInt());
+        double shown = adherence.getAsJsonObject("renders").get("prompted_objects_shown").getAsDouble();
+        assertTrue(shown >= 0 && shown <= 1, "share " + shown);
+        // the true scenes are what the reward model was trained on: it must find most of their objects
+        assertTrue(adherence.getAsJsonObject("true_scenes_at_model_size").get("prompted_objects_shown").getAsDouble() > 0.5,
+                adherence.toString());
+        assertTrue(r.out().contains("prompt adherence on 8 held-out captions"), r.out());
         assertTrue(card.getAsJsonObject("training_time").get("wall_seconds").getAsLong() >= 0);
         assertTrue(Files.isRegularFile(out.resolve("training/samples/step-0000002.png")), "a sample sheet");
 
@@ -33,7 +41,7 @@ class TrainDitCommandTest {
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--sample-every", "0", "--resume", "--out", out.toString());
+                "--blocks", "1", "--sample-every", "0", "--eval-captions", "8", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
 
