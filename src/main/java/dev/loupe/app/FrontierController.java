@@ -604,7 +604,7 @@ public final class FrontierController implements Workspace {
                 try {
                     SearchSettings settings = settingsFromForm();
                     run.set(new RunView(Path.of(start), settings, List.of(), List.of(), List.of(), List.of()));
-                    runSearch(settings, Path.of(start), Files.isDirectory(Path.of(start)));
+                    runSearch(settings, Path.of(start), Files.isRegularFile(Path.of(start).resolve("settings.json")));
                 } catch (LoupeException e) {
                     workbench.showError("Start search", e);
                 }

@@ -1,6 +1,7 @@
 package dev.loupe.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,6 +139,45 @@ class FrontierWorkspaceTest {
             System.out.println("FX-thread responsiveness while opening, rendering and selecting: " + probe);
             assertTrue(probe.pulses() > 10, probe.toString());
         }
+    }
+
+    @Test
+    void aLiveSearchGrowsTheChartPausesResumesAndNeverStallsTheFxThread(FxRobot robot) throws Exception {
+        System.setProperty("loupe.runs", shared.resolve("runs").toString());
+        robot.clickOn("#tab-frontier");
+        robot.interact(() -> {
+            robot.lookup("#frontier-model").queryAs(javafx.scene.control.TextField.class).setText(model.toString());
+            robot.lookup("#frontier-prompts").queryListView().getItems().setAll("a red circle on a plain white background",
+                    "a blue square on a striped gray background");
+            robot.lookup("#frontier-seeds").queryAs(javafx.scene.control.TextField.class).setText("0");
+            robot.lookup("#frontier-population").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(4);
+            robot.lookup("#frontier-generations").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3);
+        });
+        FxStallProbe idle = new FxStallProbe();
+        Thread.sleep(2000);
+        idle.close();
+        System.out.println("FX thread idle (machine load as it is): " + idle);
+        try (FxStallProbe probe = new FxStallProbe()) {
+            robot.clickOn("#frontier-start");
+            waitFor(() -> frontier.searchTask() != null);
+            // pause after the first generation shows, then resume: the run folder carries on
+            waitFor(() -> frontier.hypervolumeChart().points() >= 1);
+            assertTrue(frontier.chart().series(FrontierChart.Kind.EVALUATED).size()
+                    + frontier.chart().series(FrontierChart.Kind.BASELINE).size() > 0, "points after the first generation");
+            robot.clickOn("#frontier-pause");
+            waitFor(() -> frontier.searchTask() == null);
+            assertFalse(robot.lookup("#frontier-resume").queryButton().isDisabled(), "Resume is offered after Pause");
+            robot.clickOn("#frontier-resume");
+            waitFor(() -> frontier.searchTask() == null && frontier.run() != null && frontier.run().finished());
+            System.out.println("FX thread while the search ran (pause and resume included): " + probe);
+            assertTrue(probe.maxMillis() < 1000, "the FX thread never waits on the search: " + probe);
+        }
+        assertEquals(3, frontier.hypervolumeChart().points());
+        assertEquals(3, frontier.run().generationsDone());
+        assertFalse(frontier.chart().series(FrontierChart.Kind.FRONT).isEmpty());
+        assertTrue(frontier.chart().series(FrontierChart.Kind.FRONT).stream().anyMatch(e -> Double.isFinite(e.measuredSpeedup())),
+                "the finished search measured the front's speedups");
+        assertTrue(robot.lookup("#frontier-progress-text").queryAs(Label.class).getText().startsWith("Finished"));
     }
 
     @Test

@@ -23,10 +23,30 @@ final class FxStallProbe implements AutoCloseable {
     private final AtomicInteger stalls = new AtomicInteger();
     private final AtomicInteger pulses = new AtomicInteger();
 
+    private final java.util.Map<String, Integer> stallFrames = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long oldestPending = 0;
+    private volatile Thread fxThread;
+
     FxStallProbe() {
+        Platform.runLater(() -> fxThread = Thread.currentThread());
         timer.scheduleAtFixedRate(() -> {
             long posted = System.nanoTime();
+            long pending = oldestPending;
+            if (pending != 0 && posted - pending > 60_000_000L && fxThread != null && Boolean.getBoolean("loupe.stallStacks")) {
+                StackTraceElement[] st = fxThread.getStackTrace();
+                StringBuilder key = new StringBuilder();
+                int shown = 0;
+                for (StackTraceElement f : st) {
+                    String c = f.getClassName();
+                    if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) continue;
+                    key.append(c.substring(c.lastIndexOf('.') + 1)).append('.').append(f.getMethodName()).append(" < ");
+                    if (++shown == 6) break;
+                }
+                stallFrames.merge(key.toString(), 1, Integer::sum);
+            }
+            if (oldestPending == 0) oldestPending = posted;
             Platform.runLater(() -> {
+                oldestPending = 0;
                 long late = System.nanoTime() - posted;
                 pulses.incrementAndGet();
                 maxNanos.accumulateAndGet(late, Math::max);
@@ -50,6 +70,10 @@ final class FxStallProbe implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (!stallFrames.isEmpty()) {
+            stallFrames.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(12)
+                    .forEach(e -> System.out.println("  FX busy (" + e.getValue() + " samples): " + e.getKey()));
+        }
     }
 
     @Override

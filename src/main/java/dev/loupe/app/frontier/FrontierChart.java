@@ -178,6 +178,6 @@ public final class FrontierChart {
     }
 
     private static String label(Evaluation e) {
-        return e == null ? null : " " + e.name();
+        return e == null ? null : " " + FrontierPoints.shortName(e.name());
     }
 }

@@ -85,6 +85,17 @@ public record FrontierPoints(List<Evaluation> evaluated, List<Evaluation> front,
         return s.toString();
     }
 
+    /** A short chart label for a schedule name: "FORA 2" for ECAD's {@code recompute_all_every_002}, and so on. */
+    public static String shortName(String name) {
+        java.util.regex.Matcher m;
+        if ((m = java.util.regex.Pattern.compile("recompute_all_every_0*(\\d+)").matcher(name)).matches()) return "FORA " + m.group(1);
+        if ((m = java.util.regex.Pattern.compile("tgate_without_ca_avg_m_0*(\\d+).*").matcher(name)).matches()) {
+            return "T-GATE-like (gate " + m.group(1) + ")";
+        }
+        if (name.equals("default") || name.replace('_', '-').equalsIgnoreCase("no-cache")) return "no caching";
+        return name;
+    }
+
     public static String humanMacs(long macs) {
         if (macs >= 1_000_000_000L) return String.format(Locale.ROOT, "%.2f G", macs / 1e9);
         if (macs >= 1_000_000L) return String.format(Locale.ROOT, "%.2f M", macs / 1e6);

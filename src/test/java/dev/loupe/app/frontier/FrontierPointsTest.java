@@ -68,6 +68,9 @@ class FrontierPointsTest {
         Evaluation b = point("g1-1", 1.4, Double.NaN, 0.6, "generation 1");
         Evaluation mine = point("mine", 3, 2.2, 0.3, "imported");
         RunView run = new RunView(Path.of("run"), null, List.of(none, fora, a, b), List.of(none, fora), List.of(0.1), List.of(5L));
+        assertEquals("FORA 2", FrontierPoints.shortName("recompute_all_every_002"));
+        assertEquals("no caching", FrontierPoints.shortName("default"));
+        assertEquals("T-GATE-like (gate 10)", FrontierPoints.shortName("tgate_without_ca_avg_m_010_sp_001_fi_001_warmup_002"));
         FrontierPoints points = FrontierPoints.of(run, List.of(mine));
         assertEquals(List.of(a, b), points.evaluated());
         assertEquals(List.of(none, fora), points.baselines());
@@ -121,6 +124,21 @@ class FrontierPointsTest {
             }
         }
         assertEquals(2, found, "both front points are clickable");
+    }
+
+    @Test
+    void theLabelledBaselinesAreNoCachingForaTwoAndThreeAndTheHalfwayTGate() {
+        int steps = 6, blocks = 2;
+        List<Evaluation> evaluations = new ArrayList<>();
+        var tgate = dev.loupe.ecad.Heuristics.tgate(steps, blocks, 3);
+        var fora3 = dev.loupe.ecad.Heuristics.fora(steps, blocks, 3);
+        var fora4 = dev.loupe.ecad.Heuristics.fora(steps, blocks, 4);
+        var none = dev.loupe.ecad.Heuristics.noCache(steps, blocks);
+        for (var h : List.of(tgate, fora4, fora3, none)) {
+            evaluations.add(new Evaluation(h.name(), h.schedule(), 1, 1, 0.5, 30, 0, Double.NaN, "heuristic"));
+        }
+        List<String> names = RunView.baselines(evaluations).stream().map(Evaluation::name).toList();
+        assertEquals(List.of(none.name(), fora3.name(), tgate.name()), names, "FORA 2 was not evaluated; FORA 4 is no baseline");
     }
 
     @Test
