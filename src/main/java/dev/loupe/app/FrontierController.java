@@ -450,6 +450,8 @@ public final class FrontierController implements Workspace {
             Label caption = new Label(ScheduleHeatmap.caption(s, c).replaceFirst(": ", "\n"));
             caption.setId("schedule-" + c.key() + "-count");
             caption.getStyleClass().add("key");
+            caption.setWrapText(true);
+            caption.setMaxWidth(Math.max(90, view.getImage().getWidth()));
             heatmaps.getChildren().add(new VBox(2, caption, view));
         }
     }

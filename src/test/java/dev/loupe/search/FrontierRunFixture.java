@@ -1,11 +1,5 @@
 package dev.loupe.search;
 
-import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
-import dev.loupe.diffusion.PixArtConfig;
-import dev.loupe.diffusion.PromptEncoderConfig;
-import dev.loupe.diffusion.TextToImageConfig;
-import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.diffusion.cache.CacheSchedule;
 import dev.loupe.ecad.Heuristics;
 import java.io.IOException;
@@ -25,19 +19,9 @@ public final class FrontierRunFixture {
 
     private FrontierRunFixture() {}
 
-    /** Saves a tiny random model (seeded by DJL's default initialisation) into {@code folder}. */
+    /** Saves a tiny random model into {@code folder} ({@link TinyModel}). */
     public static Path tinyModel(Path folder) throws IOException {
-        try (NDManager nd = NDManager.newBaseManager()) {
-            PixArtConfig transformer = PixArtConfig.of(2, 8, BLOCKS, 3, 3, 32, 8, 16);
-            TextToImageModel model = new TextToImageModel(nd, new TextToImageConfig(transformer,
-                    PromptEncoderConfig.of(16, 1, 2, 24), new TextToImageConfig.SamplerSettings(STEPS, 3.0, 1.0)));
-            JsonObject card = new JsonObject();
-            card.addProperty("name", "tiny-dit");
-            card.addProperty("kind", "text-to-image");
-            card.addProperty("description", "random weights, for tests");
-            model.save(folder, card);
-        }
-        return folder;
+        return TinyModel.write(folder, STEPS, BLOCKS);
     }
 
     public static SearchSettings settings(Path model, int population, int generations) {

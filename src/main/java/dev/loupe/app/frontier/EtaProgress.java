@@ -39,6 +39,7 @@ public final class EtaProgress implements Progress {
         double done = fraction - startFraction;
         if (done <= 0 || fraction >= 1) return "";
         double leftSeconds = (now - startNanos) / 1e9 * (1 - fraction) / done;
+        if (leftSeconds < 1) return "";
         return " · about " + duration(leftSeconds) + " left";
     }
 

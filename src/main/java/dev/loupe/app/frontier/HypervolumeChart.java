@@ -39,10 +39,10 @@ public final class HypervolumeChart {
         return chart;
     }
 
-    /** One point per generation (numbered from 1). */
+    /** One point per generation, numbered from 0 (the seeded initial population) as the search does. */
     public void show(List<Double> hypervolumes) {
         series.clear();
-        for (int i = 0; i < hypervolumes.size(); i++) series.add(i + 1, hypervolumes.get(i), false);
+        for (int i = 0; i < hypervolumes.size(); i++) series.add(i, hypervolumes.get(i), false);
         series.fireSeriesChanged();
     }
 
