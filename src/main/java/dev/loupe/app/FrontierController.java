@@ -242,7 +242,9 @@ public final class FrontierController implements Workspace {
     private void resume() {
         RunView now = run.get();
         if (now == null || searchTask.get() != null) return;
-        runSearch(now.settings(), now.folder(), true);
+        // the run's own calibration and population; the generations as the form asks (a finished run is extended)
+        int generations = Math.max(generationsSpinner.getValue(), Math.max(1, now.generationsDone()));
+        runSearch(now.settings().withPopulation(now.settings().population(), generations), now.folder(), true);
     }
 
     @FXML
@@ -391,7 +393,12 @@ public final class FrontierController implements Workspace {
         startButton.disableProperty().bind(running);
         pauseButton.disableProperty().bind(running.not());
         cancelButton.disableProperty().bind(running.not());
-        resumeButton.disableProperty().bind(running.or(paused.not()).or(run.isNull()));
+        // Resume continues a paused or unfinished run, or extends a finished one when more generations are asked for
+        resumeButton.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
+            RunView now = run.get();
+            if (searchTask.get() != null || now == null || now.settings() == null) return true;
+            return !(paused.get() || generationsSpinner.getValue() > now.generationsDone());
+        }, run, paused, searchTask, generationsSpinner.valueProperty()));
         importButton.disableProperty().bind(run.isNull());
         exportButton.disableProperty().bind(selected.isNull());
         renderButton.disableProperty().bind(selected.isNull().or(renderTask.isNotNull()));
