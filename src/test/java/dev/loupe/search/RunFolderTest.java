@@ -86,7 +86,7 @@ class RunFolderTest {
         assertEquals(8, prompts.size());
         for (String p : prompts) RewardPrompt.parse(p);
         SearchSettings d = SearchSettings.defaults(Path.of("no-such-model"));
-        assertEquals(List.of(0L, 1L), d.seeds());
+        assertEquals(List.of(0L), d.seeds());
         assertEquals(24, d.population());
         assertEquals(30, d.generations());
     }
