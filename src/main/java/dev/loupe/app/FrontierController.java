@@ -158,7 +158,10 @@ public final class FrontierController implements Workspace {
 
         buildPointsTable();
         bindButtons();
-        run.addListener((o, old, now) -> refreshPoints());
+        run.addListener((o, old, now) -> {
+            refreshPoints();
+            describeRun(now);
+        });
         imported.addListener((javafx.collections.ListChangeListener<Evaluation>) c -> refreshPoints());
         selected.addListener((o, old, now) -> showSelection(now));
         canExport.bind(selected.isNotNull());
@@ -293,8 +296,12 @@ public final class FrontierController implements Workspace {
             view.evaluations().stream().filter(e -> e.name().equals(pick)).findFirst().ifPresent(this::select);
         }
         hypervolume.show(view.hypervolumes());
-        runLabel.setText(String.format(Locale.ROOT, "Run %s · %d evaluated · %d of %d generations", view.folder(),
-                view.evaluations().size(), view.generationsDone(), view.settings() == null ? 0 : view.settings().generations()));
+    }
+
+    private void describeRun(RunView view) {
+        runLabel.setText(view == null ? "No run yet: start a search or open a run folder."
+                : String.format(Locale.ROOT, "Run %s · %d evaluated · %d of %d generations", view.folder(),
+                        view.evaluations().size(), view.generationsDone(), view.settings() == null ? 0 : view.settings().generations()));
     }
 
     public RunView run() {
@@ -464,7 +471,7 @@ public final class FrontierController implements Workspace {
     }
 
     private static int cellScale(CacheSchedule s) {
-        return Math.max(1, Math.min(HEATMAP_CELL * 4, Math.min(150 / s.steps(), 90 / s.blocks())));
+        return Math.max(1, Math.min(HEATMAP_CELL * 4, Math.min(120 / s.steps(), 80 / s.blocks())));
     }
 
     @FXML

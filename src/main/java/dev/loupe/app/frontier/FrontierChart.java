@@ -150,14 +150,10 @@ public final class FrontierChart {
             setSeriesItemLabelsVisible(Kind.BASELINE.ordinal(), true);
             setSeriesItemLabelGenerator(Kind.BASELINE.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
             setSeriesItemLabelFont(Kind.BASELINE.ordinal(), new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-            setSeriesPositiveItemLabelPosition(Kind.BASELINE.ordinal(),
-                    new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
             setSeriesShape(Kind.IMPORTED.ordinal(), ShapeUtils.createUpTriangle(6));
             setSeriesPaint(Kind.IMPORTED.ordinal(), new Color(0x7b2cbf));
             setSeriesItemLabelsVisible(Kind.IMPORTED.ordinal(), true);
             setSeriesItemLabelGenerator(Kind.IMPORTED.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
-            setSeriesPositiveItemLabelPosition(Kind.IMPORTED.ordinal(),
-                    new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
             setSeriesShape(Kind.SELECTED.ordinal(), new Rectangle2D.Double(-8, -8, 16, 16));
             setSeriesPaint(Kind.SELECTED.ordinal(), new Color(0x1971c2));
             setSeriesStroke(Kind.SELECTED.ordinal(), new BasicStroke(2.5f));
@@ -169,6 +165,12 @@ public final class FrontierChart {
             });
         }
 
+        /** Labels of neighbouring markers alternate between right and above, so that close baselines stay legible. */
+        @Override
+        public ItemLabelPosition getPositiveItemLabelPosition(int series, int item) {
+            return item % 2 == 0 ? RIGHT : ABOVE;
+        }
+
         @Override
         public boolean getItemShapeFilled(int series, int item) {
             if (series == Kind.SELECTED.ordinal()) return false;
@@ -176,6 +178,9 @@ public final class FrontierChart {
             return e == null || FrontierPoints.measured(e);
         }
     }
+
+    private static final ItemLabelPosition RIGHT = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT);
+    private static final ItemLabelPosition ABOVE = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER);
 
     private static String label(Evaluation e) {
         return e == null ? null : " " + FrontierPoints.shortName(e.name());
