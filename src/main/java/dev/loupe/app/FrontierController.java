@@ -12,7 +12,6 @@ import dev.loupe.app.frontier.RenderSession;
 import dev.loupe.app.frontier.RunView;
 import dev.loupe.app.frontier.ScheduleHeatmap;
 import dev.loupe.app.frontier.ScheduleTransfer;
-import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.cache.CacheSchedule;
 import dev.loupe.diffusion.cache.Component;
 import dev.loupe.models.LoupeHome;
@@ -182,7 +181,8 @@ public final class FrontierController implements Workspace {
         }
         Path folder = newRunFolder();
         imported.clear();
-        run.set(new RunView(folder, settings, List.of(), List.of(), List.of(), List.of()));
+        selected.set(null);
+        showRun(new RunView(folder, settings, List.of(), List.of(), List.of(), List.of()));
         runSearch(settings, folder, false);
     }
 
@@ -496,10 +496,10 @@ public final class FrontierController implements Workspace {
         SearchSettings s = view.settings();
         String p = prompt.trim();
         renderTimings.setText("Rendering " + e.name() + " and the uncached model…");
-        Task<RenderComparison.Result> task = workbench.tasks().submit("Render " + e.name(), progress -> {
-            Sampler sampler = renders.sampler(s.model(), s.steps(), s.guidance());
-            return RenderComparison.render(sampler, e.schedule(), p, seed, RENDER_REPEATS, progress);
-        }, r -> {});
+        Task<RenderComparison.Result> task = workbench.tasks().submit("Render " + e.name(),
+                progress -> renders.withSampler(s.model(), s.steps(), s.guidance(),
+                        sampler -> RenderComparison.render(sampler, e.schedule(), p, seed, RENDER_REPEATS, progress)),
+                r -> {});
         task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, x -> {
             if (renderTask.get() == task) renderTask.set(null);
             if (selected.get() == e) showRender(task.getValue());
@@ -619,7 +619,7 @@ public final class FrontierController implements Workspace {
             Platform.runLater(() -> {
                 try {
                     SearchSettings settings = settingsFromForm();
-                    run.set(new RunView(Path.of(start), settings, List.of(), List.of(), List.of(), List.of()));
+                    showRun(new RunView(Path.of(start), settings, List.of(), List.of(), List.of(), List.of()));
                     runSearch(settings, Path.of(start), Files.isRegularFile(Path.of(start).resolve("settings.json")));
                 } catch (LoupeException e) {
                     workbench.showError("Start search", e);

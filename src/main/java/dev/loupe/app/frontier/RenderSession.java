@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.TextToImageModel;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The text-to-image model the render panel uses, loaded on first use (on a background thread) and kept while the
@@ -14,8 +15,12 @@ public final class RenderSession implements AutoCloseable {
     private Path folder;
     private TextToImageModel model;
 
-    /** A sampler for the model in {@code folder} with the run's steps and guidance (loads the model if needed). */
-    public synchronized Sampler sampler(Path folder, int steps, double guidance) {
+    /**
+     * Runs {@code work} with a sampler for the model in {@code folder} with the run's steps and guidance (loading the
+     * model if needed). The model stays locked meanwhile, so {@link #close} waits for a render in flight (a cancelled
+     * render stops within one denoising step) instead of freeing its weights under it.
+     */
+    public synchronized <T> T withSampler(Path folder, int steps, double guidance, Function<Sampler, T> work) {
         Path normal = folder.toAbsolutePath().normalize();
         if (model == null || !normal.equals(this.folder)) {
             close();
@@ -28,7 +33,7 @@ public final class RenderSession implements AutoCloseable {
             }
             this.folder = normal;
         }
-        return new Sampler(model, steps, guidance, model.config().sampler().shift());
+        return work.apply(new Sampler(model, steps, guidance, model.config().sampler().shift()));
     }
 
     @Override
