@@ -12,11 +12,18 @@ import javafx.stage.Window;
 public final class FileDialogs {
     private static final Preferences PREFS = Preferences.userNodeForPackage(FileDialogs.class);
 
+    private static final java.util.List<String> IMAGE_PATTERNS = java.util.List.of("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif");
+
     private FileDialogs() {}
 
     public static Optional<Path> chooseImage(Window owner) {
-        return open(owner, "Open image", "image-dir",
-                new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif"));
+        return open(owner, "Open image", "image-dir", new FileChooser.ExtensionFilter("Images", IMAGE_PATTERNS));
+    }
+
+    /** Whether the file's name says it is an image the workbench opens (its content is checked when read). */
+    public static boolean isImage(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return IMAGE_PATTERNS.stream().anyMatch(p -> name.endsWith(p.substring(1)));
     }
 
     public static Optional<Path> chooseModel(Window owner) {

@@ -15,16 +15,30 @@ import javafx.stage.Stage;
 
 /** The workbench application: one window with the Features, Frontier and Models workspaces. */
 public final class LoupeApp extends Application {
+    /** The workspaces, as the command line names them. */
+    public enum WorkspaceName { features, frontier, models }
+
+    /** What the window shows first: a workspace (null: the default) and files to open. */
+    public record Startup(WorkspaceName workspace, java.util.List<java.nio.file.Path> files) {
+        static final Startup PLAIN = new Startup(null, java.util.List.of());
+    }
+
+    private static volatile Startup startup = Startup.PLAIN;
     private Workbench workbench;
 
     public static void open(String[] args) {
         Application.launch(LoupeApp.class, args);
     }
 
+    public static void open(Startup first) {
+        startup = first;
+        Application.launch(LoupeApp.class);
+    }
+
     @Override
     public void start(Stage stage) {
         workbench = new Workbench();
-        show(stage, workbench);
+        show(stage, workbench).startWith(startup);
     }
 
     @Override

@@ -105,6 +105,21 @@ public final class MainWindowController {
         featuresController.openImage(file);
     }
 
+    /** Opens what the command line asked for: images in Features, anything else in Models, then the chosen workspace. */
+    public void startWith(LoupeApp.Startup startup) {
+        for (Path file : startup.files()) {
+            if (FileDialogs.isImage(file)) openImage(file);
+            else openModel(file);
+        }
+        if (startup.workspace() != null) {
+            switch (startup.workspace()) {
+                case features -> showFeatures();
+                case frontier -> showFrontier();
+                case models -> showModels();
+            }
+        }
+    }
+
     @FXML
     private void openModel() {
         FileDialogs.chooseModel(workbench.window()).ifPresent(this::openModel);

@@ -23,6 +23,42 @@ abstract class ExportedBackbone implements Backbone {
         this.metadata = metadata;
     }
 
+    /**
+     * Loads {@code file} with {@code engine}; every failure closes the model and becomes a {@link LoupeException} naming
+     * the file, as a {@code format} file, with {@code advice} when the file is not one.
+     */
+    static ai.djl.Model loadModel(Path file, String engine, String format, String advice) {
+        if (!java.nio.file.Files.isRegularFile(file)) throw new LoupeException(file + ": no such file");
+        ai.djl.Model model = ai.djl.Model.newInstance(file.getFileName().toString(), ai.djl.Device.cpu(), engine);
+        try {
+            model.load(file.toAbsolutePath());
+            return model;
+        } catch (java.io.IOException | ai.djl.MalformedModelException | ai.djl.engine.EngineException | IllegalArgumentException e) {
+            model.close();
+            throw new LoupeException(file + " is not " + format + " model Loupe can load" + advice + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw new LoupeException(file + " could not be loaded as " + format.replaceFirst("^an? ", "") + ": " + firstLine(e), e);
+        }
+    }
+
+    /** Probes a freshly built backbone, closing it when the probe refuses it. */
+    static <B extends ExportedBackbone> B probed(B backbone) {
+        try {
+            backbone.probe();
+        } catch (RuntimeException e) {
+            backbone.close();
+            throw e;
+        }
+        return backbone;
+    }
+
+    static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
+        return m.lines().filter(l -> !l.isBlank()).findFirst().orElse(m).trim();
+    }
+
     /** Runs the model on a normalised batch; the result may live anywhere (it is copied into {@code target}). */
     protected abstract NDArray run(NDArray normalised, NDManager target);
 

@@ -1,17 +1,12 @@
 package dev.loupe.backbone;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import dev.loupe.LoupeException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -30,26 +25,8 @@ public final class OnnxBackbone extends ExportedBackbone {
 
     /** Loads and probes {@code file}; every failure is a {@link LoupeException} naming the file. */
     public static OnnxBackbone open(Path file) {
-        if (!Files.isRegularFile(file)) throw new LoupeException(file + ": no such file");
         BackboneMetadata metadata = BackboneMetadata.forModel(file);
-        Model model = Model.newInstance(file.getFileName().toString(), Device.cpu(), "OnnxRuntime");
-        try {
-            model.load(file.toAbsolutePath());
-        } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException e) {
-            model.close();
-            throw new LoupeException(file + " is not an ONNX model Loupe can load: " + TorchScriptBackbone.firstLine(e), e);
-        } catch (RuntimeException e) {
-            model.close();
-            throw new LoupeException(file + " could not be loaded as ONNX: " + TorchScriptBackbone.firstLine(e), e);
-        }
-        OnnxBackbone backbone = new OnnxBackbone(file, metadata, model);
-        try {
-            backbone.probe();
-        } catch (RuntimeException e) {
-            backbone.close();
-            throw e;
-        }
-        return backbone;
+        return probed(new OnnxBackbone(file, metadata, loadModel(file, "OnnxRuntime", "an ONNX", "")));
     }
 
     @Override

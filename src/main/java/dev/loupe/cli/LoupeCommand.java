@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Dense features (UPLiFT) and diffusion caching schedules (ECAD) on your own models, offline.",
         subcommands = {
             VersionCommand.class,
+            GuiCommand.class,
             ScheduleCommand.class,
             WorldCommand.class,
             TrainCommand.class,

@@ -174,10 +174,12 @@ public final class TrainDitCommand implements Callable<Integer> {
             JsonObject renders = adherence.getAsJsonObject("renders");
             JsonObject truth = adherence.getAsJsonObject("true_scenes_at_model_size");
             stdout.printf(Locale.ROOT, "prompt adherence on %d held-out captions (reward model; true scenes in brackets): "
-                    + "prompted objects shown %.1f%% (%.1f%%), every prompted object %.1f%% (%.1f%%), exactly the prompted "
+                    + "prompted objects shown %.1f%% (%.1f%%), their colours %.1f%% (%.1f%%), their shapes %.1f%% (%.1f%%), every prompted object %.1f%% (%.1f%%), exactly the prompted "
                     + "objects %.1f%% (%.1f%%), background %.1f%% (%.1f%%), mean reward %.3f (%.3f)%n",
                     adherence.get("captions").getAsInt(),
                     100 * renders.get("prompted_objects_shown").getAsDouble(), 100 * truth.get("prompted_objects_shown").getAsDouble(),
+                    100 * renders.get("prompted_colours_shown").getAsDouble(), 100 * truth.get("prompted_colours_shown").getAsDouble(),
+                    100 * renders.get("prompted_shapes_shown").getAsDouble(), 100 * truth.get("prompted_shapes_shown").getAsDouble(),
                     100 * renders.get("images_with_every_prompted_object").getAsDouble(),
                     100 * truth.get("images_with_every_prompted_object").getAsDouble(),
                     100 * renders.get("images_with_exactly_the_prompted_objects").getAsDouble(),

@@ -107,6 +107,8 @@ public final class DitEvaluation {
         int images;
         int pairsPrompted;
         int pairsShown;
+        int coloursShown;
+        int shapesShown;
         int allPairsShown;
         int exactObjects;
         int backgroundsAsked;
@@ -127,6 +129,8 @@ public final class DitEvaluation {
                         pairsPrompted++;
                         if (shown) pairsShown++;
                         else all = false;
+                        if (colourShown(p, pair / SHAPES)) coloursShown++; // pairs are colour-major
+                        if (shapeShown(p, pair % SHAPES)) shapesShown++;
                     }
                     if (shown != prompt.prompted()[pair]) exact = false;
                 }
@@ -140,10 +144,28 @@ public final class DitEvaluation {
             }
         }
 
+        private static final int SHAPES = SceneAttributes.PAIRS / SceneAttributes.OBJECT_COLOURS.size();
+
+        /** Whether the model sees this colour on any shape. */
+        private static boolean colourShown(Prediction p, int colour) {
+            for (int shape = 0; shape < SHAPES; shape++) if (p.presentProbability(colour * SHAPES + shape) > 0.5) return true;
+            return false;
+        }
+
+        /** Whether the model sees this shape in any colour. */
+        private static boolean shapeShown(Prediction p, int shape) {
+            for (int colour = 0; colour < SceneAttributes.PAIRS / SHAPES; colour++) {
+                if (p.presentProbability(colour * SHAPES + shape) > 0.5) return true;
+            }
+            return false;
+        }
+
         JsonObject json() {
             JsonObject o = new JsonObject();
             o.addProperty("mean_reward", share(rewardSum, images));
             o.addProperty("prompted_objects_shown", share(pairsShown, pairsPrompted));
+            o.addProperty("prompted_colours_shown", share(coloursShown, pairsPrompted));
+            o.addProperty("prompted_shapes_shown", share(shapesShown, pairsPrompted));
             o.addProperty("images_with_every_prompted_object", share(allPairsShown, images));
             o.addProperty("images_with_exactly_the_prompted_objects", share(exactObjects, images));
             o.addProperty("background_kind_and_colour_right", share(backgroundsRight, backgroundsAsked));

@@ -48,10 +48,31 @@ public final class PeakMemory {
     /** Runs {@code work} and returns the process peak during it (from process start when the reset fails). */
     public static Measurement during(Runnable work) {
         System.gc();
+        settle();
         boolean reset = reset();
-        long baseline = currentBytes().orElse(-1);
+        // the reset sets the peak to the resident size of that moment: that is the baseline, read before anything moves it
+        long baseline = reset ? peakBytes().orElse(-1) : currentBytes().orElse(-1);
         work.run();
         return new Measurement(peakBytes().orElse(-1), baseline, reset);
+    }
+
+    /**
+     * Waits (at most a second) until the resident size stops moving: after a collection the JVM returns heap to the
+     * system in the background, and a shrink during the measured work would hide part of that work's own growth.
+     */
+    private static void settle() {
+        long previous = currentBytes().orElse(-1);
+        for (int i = 0; i < 50 && previous >= 0; i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = currentBytes().orElse(-1);
+            if (Math.abs(now - previous) < (1 << 20)) return;
+            previous = now;
+        }
     }
 
     private static OptionalLong field(String name) {

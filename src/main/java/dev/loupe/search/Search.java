@@ -341,7 +341,8 @@ public final class Search {
 
         private ScheduleFile scheduleFile(Evaluation e, ScheduleEvaluator.Timings timings) {
             MacCounter.Run macs = evaluator.macCounter().count(e.schedule());
-            long[] perStep = macs.steps().stream().mapToLong(MacCounter.Step::weightMacs).toArray();
+            // per image, as ECAD counts them (one generation, both guidance halves): the count is linear in the batch
+            long[] perStep = macs.steps().stream().mapToLong(st -> st.weightMacs() / settings.images()).toArray();
             ScheduleFile.Builder b = ScheduleFile.builder(e.schedule()).name(e.name())
                     .model(settings.model().toString())
                     .resolution(evaluator.imageSize(), evaluator.imageSize())

@@ -70,4 +70,13 @@ class MainWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(robot.lookup(".loupe-error").tryQuery().isEmpty());
     }
+
+    @Test
+    void theCommandLineStartupOpensAnImageAndTheChosenWorkspace(FxRobot robot) throws Exception {
+        Path image = Path.of("assets/samples/shapes-01.png").toAbsolutePath();
+        robot.interact(() -> controller.startWith(new LoupeApp.Startup(LoupeApp.WorkspaceName.models, java.util.List.of(image))));
+        TabPane tabs = robot.lookup(".workspaces").queryAs(TabPane.class);
+        assertEquals("Models", tabs.getSelectionModel().getSelectedItem().getText());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> image.equals(controller.features().currentImage()));
+    }
 }

@@ -30,7 +30,7 @@ class TrainUpliftCommandTest {
         assertEquals(32, card.json().getAsJsonObject("architecture").getAsJsonObject("backbone").get("channel").getAsInt());
         JsonObject m = card.metrics();
         for (String name : new String[] {"uplift", "bilinear", "nearest"}) {
-            double miou = m.getAsJsonObject(name).get("probe_miou").getAsDouble();
+            double miou = m.getAsJsonObject(name).get("dense_probe_miou").getAsDouble();
             assertTrue(miou >= 0 && miou <= 1, name + " " + miou);
             assertTrue(m.getAsJsonObject(name).get("reconstruction_mse_4x").getAsDouble() >= 0);
         }

@@ -94,7 +94,7 @@ class SearchTest {
             ScheduleFile file = ScheduleFile.read(runDir.resolve("schedules").resolve(RunFolder.fileName(f.name()) + ".json"));
             assertEquals(f.schedule(), file.schedule());
             assertTrue(file.latency().isPresent());
-            assertEquals(f.weightMacs(), java.util.Arrays.stream(file.macsPerStep().orElseThrow()).sum());
+            assertEquals(f.weightMacs(), 2 * java.util.Arrays.stream(file.macsPerStep().orElseThrow()).sum(), "per image, 2 images");
         }
         assertTrue(Files.isRegularFile(runDir.resolve("frontier.json")));
         String report = assertDoesNotThrowRead(runDir.resolve("report.md"));
