@@ -58,10 +58,6 @@ public final class MainWindowController {
         // -Dloupe.open=IMAGE: open an image at start (./loupe with LOUPE_JAVA_OPTS, screenshots)
         String open = System.getProperty("loupe.open");
         if (open != null && !open.isBlank()) openImage(Path.of(open));
-        // -Dloupe.workspace=features|frontier|models: the workspace shown at start
-        String workspace = System.getProperty("loupe.workspace", "");
-        if (workspace.equalsIgnoreCase("frontier")) showFrontier();
-        else if (workspace.equalsIgnoreCase("models")) showModels();
     }
 
     private void bindStatusBar() {
