@@ -86,7 +86,12 @@ public final class TaskRunner implements AutoCloseable {
             running.add(task);
             current.set(task);
         });
-        executor.execute(task);
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the workbench is closing: work a finished task's callback asks for is dropped, not an error
+            task.cancel();
+        }
         return task;
     }
 

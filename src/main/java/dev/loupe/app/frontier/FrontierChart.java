@@ -1,0 +1,188 @@
+package dev.loupe.app.frontier;
+
+import dev.loupe.search.Evaluation;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
+import java.util.List;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.chart.util.ShapeUtils;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The frontier chart (JFreeChart, no window needed): speedup against reward with one series per kind of point
+ * ({@link Kind}); filled markers have a measured speedup, hollow ones a MAC estimate. {@link #show} replaces the
+ * points, {@link #select} rings one, and {@link #evaluationAt} maps a clicked chart item back to its evaluation.
+ */
+public final class FrontierChart {
+    /** The series, in drawing order (later ones on top). */
+    public enum Kind {
+        EVALUATED("evaluated"), FRONT("Pareto front"), BASELINE("baselines"), IMPORTED("imported"), SELECTED("selected");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    public static final String ESTIMATE_NOTE = "hollow markers: speedup estimated from MACs (not measured yet)";
+
+    private final XYSeriesCollection dataset = new XYSeriesCollection();
+    private final List<List<Evaluation>> items = new ArrayList<>();
+    private final JFreeChart chart;
+    private final TextTitle estimateNote = new TextTitle(ESTIMATE_NOTE, new Font(Font.SANS_SERIF, Font.ITALIC, 11));
+    private FrontierPoints points = FrontierPoints.EMPTY;
+    private Evaluation selected;
+
+    public FrontierChart() {
+        for (Kind k : Kind.values()) {
+            XYSeries s = new XYSeries(k.label, false, true);
+            dataset.addSeries(s);
+            items.add(new ArrayList<>());
+        }
+        NumberAxis x = new NumberAxis("speedup over uncached (x)");
+        x.setAutoRangeIncludesZero(false);
+        x.setUpperMargin(0.18); // room for the baselines' labels on the right
+        NumberAxis y = new NumberAxis("reward (prompt adherence)");
+        y.setAutoRangeIncludesZero(false);
+        XYPlot plot = new XYPlot(dataset, x, y, new Renderer());
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xdddddd));
+        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        estimateNote.setPosition(RectangleEdge.BOTTOM);
+        estimateNote.setPaint(new Color(0x555555));
+        estimateNote.setVisible(false);
+        chart.addSubtitle(estimateNote);
+    }
+
+    public JFreeChart chart() {
+        return chart;
+    }
+
+    public XYSeriesCollection dataset() {
+        return dataset;
+    }
+
+    public FrontierPoints points() {
+        return points;
+    }
+
+    /** Replaces every point (the selection stays when its schedule is still shown). */
+    public void show(FrontierPoints next) {
+        chart.setNotify(false); // one redraw for the whole update, not one per series
+        try {
+            points = next;
+            fill(Kind.EVALUATED, next.evaluated());
+            fill(Kind.FRONT, next.front());
+            fill(Kind.BASELINE, next.baselines());
+            fill(Kind.IMPORTED, next.imported());
+            estimateNote.setVisible(next.anyEstimated());
+            select(selected);
+        } finally {
+            chart.setNotify(true);
+        }
+    }
+
+    /** Rings {@code e} (null clears the selection). */
+    public void select(Evaluation e) {
+        selected = e;
+        fill(Kind.SELECTED, e == null ? List.of() : List.of(e));
+    }
+
+    public Evaluation selected() {
+        return selected;
+    }
+
+    /** The evaluation behind item {@code item} of series {@code series}, or null. */
+    public Evaluation evaluationAt(int series, int item) {
+        if (series < 0 || series >= items.size()) return null;
+        List<Evaluation> l = items.get(series);
+        return item >= 0 && item < l.size() ? l.get(item) : null;
+    }
+
+    /** The points of one series, in item order. */
+    public List<Evaluation> series(Kind kind) {
+        return List.copyOf(items.get(kind.ordinal()));
+    }
+
+    private void fill(Kind kind, List<Evaluation> evaluations) {
+        XYSeries s = dataset.getSeries(kind.ordinal());
+        List<Evaluation> list = items.get(kind.ordinal());
+        list.clear();
+        s.clear();
+        for (Evaluation e : evaluations) {
+            s.add(FrontierPoints.speedup(e), e.reward(), false);
+            list.add(e);
+        }
+        s.fireSeriesChanged();
+    }
+
+    /** Faint cloud, a connected front, labelled baselines; hollow shapes where the speedup is an estimate. */
+    private final class Renderer extends XYLineAndShapeRenderer {
+        Renderer() {
+            super(false, true);
+            Shape dot = new Ellipse2D.Double(-3, -3, 6, 6);
+            setSeriesShape(Kind.EVALUATED.ordinal(), dot);
+            setSeriesPaint(Kind.EVALUATED.ordinal(), new Color(70, 110, 170, 70));
+            setSeriesShape(Kind.FRONT.ordinal(), new Ellipse2D.Double(-4.5, -4.5, 9, 9));
+            setSeriesPaint(Kind.FRONT.ordinal(), new Color(0xd9480f));
+            setSeriesStroke(Kind.FRONT.ordinal(), new BasicStroke(2f));
+            setSeriesLinesVisible(Kind.FRONT.ordinal(), true);
+            setSeriesShape(Kind.BASELINE.ordinal(), ShapeUtils.createDiamond(6));
+            setSeriesPaint(Kind.BASELINE.ordinal(), new Color(0x2b2b2b));
+            setSeriesItemLabelsVisible(Kind.BASELINE.ordinal(), true);
+            setSeriesItemLabelGenerator(Kind.BASELINE.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
+            setSeriesItemLabelFont(Kind.BASELINE.ordinal(), new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+            setSeriesShape(Kind.IMPORTED.ordinal(), ShapeUtils.createUpTriangle(6));
+            setSeriesPaint(Kind.IMPORTED.ordinal(), new Color(0x7b2cbf));
+            setSeriesItemLabelsVisible(Kind.IMPORTED.ordinal(), true);
+            setSeriesItemLabelGenerator(Kind.IMPORTED.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
+            setSeriesShape(Kind.SELECTED.ordinal(), new Rectangle2D.Double(-8, -8, 16, 16));
+            setSeriesPaint(Kind.SELECTED.ordinal(), new Color(0x1971c2));
+            setSeriesStroke(Kind.SELECTED.ordinal(), new BasicStroke(2.5f));
+            setSeriesVisibleInLegend(Kind.SELECTED.ordinal(), false);
+            setDrawOutlines(true);
+            setDefaultToolTipGenerator((data, series, item) -> {
+                Evaluation e = evaluationAt(series, item);
+                return e == null ? null : FrontierPoints.describe(e);
+            });
+        }
+
+        /** Labels of neighbouring markers alternate between right and above, so that close baselines stay legible. */
+        @Override
+        public ItemLabelPosition getPositiveItemLabelPosition(int series, int item) {
+            return item % 2 == 0 ? RIGHT : ABOVE;
+        }
+
+        @Override
+        public boolean getItemShapeFilled(int series, int item) {
+            if (series == Kind.SELECTED.ordinal()) return false;
+            Evaluation e = evaluationAt(series, item);
+            return e == null || FrontierPoints.measured(e);
+        }
+    }
+
+    private static final ItemLabelPosition RIGHT = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT);
+    private static final ItemLabelPosition ABOVE = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER);
+
+    private static String label(Evaluation e) {
+        return e == null ? null : " " + FrontierPoints.shortName(e.name());
+    }
+}
