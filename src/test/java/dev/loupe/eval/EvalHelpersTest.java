@@ -19,11 +19,19 @@ class EvalHelpersTest {
     @Test
     void peakMemorySeesA200MbAllocation() {
         if (PeakMemory.peakBytes().isEmpty()) return; // not Linux: nothing to measure, and nothing claimed
-        PeakMemory.Measurement m = PeakMemory.during(() -> {
-            ByteBuffer b = ByteBuffer.allocateDirect(200 << 20);
-            for (int i = 0; i < b.capacity(); i += 4096) b.put(i, (byte) 1); // touch every page
-        });
-        assertTrue(m.peakMb() - m.baselineMb() > 150, "peak " + m.peakMb() + " MB over a baseline of " + m.baselineMb());
+        // the test JVM is shared with every other test: memory they freed may be returned to the system during the
+        // measurement and hide part of the allocation, so the best of three attempts must see it
+        StringBuilder seen = new StringBuilder();
+        double best = Double.NEGATIVE_INFINITY;
+        for (int attempt = 0; attempt < 3 && best <= 150; attempt++) {
+            PeakMemory.Measurement m = PeakMemory.during(() -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(200 << 20);
+                for (int i = 0; i < b.capacity(); i += 4096) b.put(i, (byte) 1); // touch every page
+            });
+            best = Math.max(best, m.peakMb() - m.baselineMb());
+            seen.append(String.format(java.util.Locale.ROOT, " %.0f MB over %.0f MB;", m.peakMb() - m.baselineMb(), m.baselineMb()));
+        }
+        assertTrue(best > 150, "a 200 MB allocation seen as" + seen);
     }
 
     @Test
