@@ -2,7 +2,6 @@ package dev.loupe.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loupe.Progress;
@@ -12,9 +11,7 @@ import dev.loupe.eval.reward.Prediction;
 import dev.loupe.eval.reward.RewardPrompt;
 import dev.loupe.eval.reward.RewardRule;
 import dev.loupe.eval.reward.SceneAttributes;
-import dev.loupe.tensor.Tensors;
-import dev.loupe.world.RenderedScene;
-import dev.loupe.world.ShapesWorld;
+import dev.loupe.world.WorldBatch;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,19 +72,18 @@ public final class DitEvaluation {
         try (NDManager manager = NDManager.newBaseManager()) {
             for (int from = 0; from < count && !progress.isCancelled(); from += batch) {
                 int n = Math.min(batch, count - from);
-                List<Sampler.Request> requests = new ArrayList<>(n);
-                List<RewardPrompt> prompts = new ArrayList<>(n);
-                float[] truthPixels = new float[n * 3 * size * size];
-                for (int i = 0; i < n; i++) {
-                    RenderedScene scene = ShapesWorld.render(firstSeed + from + i, size);
-                    requests.add(new Sampler.Request(scene.caption(), from + i));
-                    prompts.add(RewardPrompt.parse(scene.caption()));
-                    planar(scene.rgb(), truthPixels, i * 3 * size * size, size);
-                }
-                try (NDManager scope = manager.newSubManager()) {
+                try (NDManager scope = manager.newSubManager();
+                        WorldBatch truthScenes = WorldBatch.render(scope, firstSeed + from, n, size)) {
+                    List<Sampler.Request> requests = new ArrayList<>(n);
+                    List<RewardPrompt> prompts = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        String caption = truthScenes.captions().get(i);
+                        requests.add(new Sampler.Request(caption, from + i));
+                        prompts.add(RewardPrompt.parse(caption));
+                    }
                     NDArray images = sampler.render(scope, requests, null).images();
                     rendered.add(reward.predict(images), prompts);
-                    truth.add(reward.predict(Tensors.of(scope, truthPixels, new Shape(n, 3, size, size))), prompts);
+                    truth.add(reward.predict(truthScenes.images()), prompts);
                 }
                 progress.update((double) (from + n) / count, String.format(java.util.Locale.ROOT,
                         "prompt adherence: %d/%d captions rendered and scored", from + n, count));
@@ -174,16 +170,6 @@ public final class DitEvaluation {
 
         private static double share(double part, int whole) {
             return whole == 0 ? Double.NaN : Math.round(part / whole * 1000) / 1000.0;
-        }
-    }
-
-    /** Interleaved 8-bit RGB rows to planar [3, size, size] floats in [0, 1] at {@code offset}. */
-    private static void planar(byte[] rgb, float[] out, int offset, int size) {
-        int plane = size * size;
-        for (int i = 0; i < plane; i++) {
-            out[offset + i] = (rgb[3 * i] & 0xff) / 255f;
-            out[offset + plane + i] = (rgb[3 * i + 1] & 0xff) / 255f;
-            out[offset + 2 * plane + i] = (rgb[3 * i + 2] & 0xff) / 255f;
         }
     }
 
