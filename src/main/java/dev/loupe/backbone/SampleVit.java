@@ -33,7 +33,7 @@ public final class SampleVit extends Module {
     public SampleVit(NDManager manager, SampleVitConfig config) {
         super(manager);
         this.config = config;
-        patchEmbed = child("patch_embed", new PatchEmbedding(manager, config.patch(), config.width(), config.stem()));
+        patchEmbed = child("patch_embed", new PatchEmbedding(manager, config.patch(), config.width(), config.stem(), config.tokenConvs()));
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(child("blocks." + i, new VitBlock(manager, config.width(), config.heads(), config.mlpHidden())));
         }

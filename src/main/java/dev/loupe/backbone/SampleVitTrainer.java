@@ -24,8 +24,9 @@ import java.util.SplittableRandom;
  * Trains the {@link SampleVit} on ShapesWorld with a supervised per-patch objective: the head's softmax over the
  * classes is fitted (cross-entropy with soft targets) to each patch's class shares ({@link PatchTargets}). Every
  * step renders fresh scenes at one size drawn from {@link Options#sizes()}, with as many scenes as fit the token
- * budget, so the features learn to mean the same thing at every scale. The learning rate warms up linearly, then
- * follows a cosine to 5% of its peak.
+ * budget, so the features learn to mean the same thing at every scale. A patch's loss weighs 1 plus
+ * {@code objectWeight - 1} times its object share. The learning rate warms up linearly, then follows a cosine to 5%
+ * of its peak.
  *
  * <p>Everything a step does is a function of the step number, so a run resumed from its checkpoint (weights, Adam
  * state, step, loss history; written atomically every {@code checkpointEvery} steps, on cancellation and at the end)
@@ -37,8 +38,15 @@ public final class SampleVitTrainer {
      * metrics come from below {@code firstSeed}.
      */
     public record Options(long steps, float learningRate, long warmupSteps, int[] sizes, int tokensPerBatch,
-            long firstSeed, int checkpointEvery, Path checkpointDir) {
+            long firstSeed, int checkpointEvery, Path checkpointDir, float objectWeight) {
+        /** Every patch weighs the same. */
+        public Options(long steps, float learningRate, long warmupSteps, int[] sizes, int tokensPerBatch, long firstSeed,
+                int checkpointEvery, Path checkpointDir) {
+            this(steps, learningRate, warmupSteps, sizes, tokensPerBatch, firstSeed, checkpointEvery, checkpointDir, 1f);
+        }
+
         public Options {
+            if (!(objectWeight >= 1)) throw new LoupeException("the object weight must be at least 1, got " + objectWeight);
             if (steps < 1) throw new LoupeException("training needs at least one step, got " + steps);
             if (sizes.length == 0) throw new LoupeException("training needs at least one image size");
             if (tokensPerBatch < 1) throw new LoupeException("the token budget must be positive, got " + tokensPerBatch);
@@ -68,6 +76,7 @@ public final class SampleVitTrainer {
             o.addProperty("first_seed", firstSeed);
             o.addProperty("seeds_per_step", MAX_BATCH);
             o.addProperty("min_batch", MIN_BATCH);
+            o.addProperty("object_weight", objectWeight);
             return o;
         }
     }
@@ -124,8 +133,8 @@ public final class SampleVitTrainer {
         if (dir != null && Checkpoint.exists(dir)) {
             Checkpoint.Info info = Checkpoint.resume(dir, model, adam, key -> false);
             step = info.step();
-            if (info.metadata().has("losses")) info.metadata().getAsJsonArray("losses").forEach(e -> losses.add(e.getAsDouble()));
-            if (info.metadata().has("train_seconds")) earlierSeconds = info.metadata().get("train_seconds").getAsDouble();
+            losses.addAll(info.losses());
+            earlierSeconds = info.number("train_seconds", 0);
             progress.update((double) step / options.steps, "resumed from " + dir + " at step " + step);
         }
         long started = System.nanoTime();
@@ -176,7 +185,10 @@ public final class SampleVitTrainer {
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.classify(model.tokens(SampleVit.NORMALISATION.apply(batch.images()))); // [B, N, K]
-                loss = logits.logSoftmax(-1).mul(targets).sum(new int[] {-1}).mean().neg();
+                NDArray perPatch = logits.logSoftmax(-1).mul(targets).sum(new int[] {-1}).neg(); // [B, N]
+                // Background covers most patches; weighting object patches up keeps shape kinds from being a rounding error.
+                NDArray weights = targets.get(":, :, 0").neg().add(1).mul(options.objectWeight - 1).add(1);
+                loss = perPatch.mul(weights).sum().div(weights.sum());
                 collector.backward(loss);
             }
             lossValue = loss.getFloat();

@@ -58,6 +58,12 @@ public final class TrainBackboneCommand implements Callable<Integer> {
     @Option(names = "--sizes", hidden = true, split = ",", paramLabel = "S,...", description = "Training image sizes (default: the recipe's).")
     int[] sizes;
 
+    @Option(names = "--token-convs", hidden = true, paramLabel = "N", description = "Residual 3x3 token convolutions before the blocks (default: the recipe's).")
+    Integer tokenConvs;
+
+    @Option(names = "--object-weight", hidden = true, paramLabel = "W", description = "Loss weight of object patches against background (default: the recipe's).")
+    Float objectWeight;
+
     @Option(names = "--no-stem", hidden = true, description = "Plain patchify instead of the convolutional stem (for comparison).")
     boolean noStem;
 
@@ -68,11 +74,11 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         Path checkpoint = TrainFolder.checkpoint(out);
         SampleVitConfig sample = SampleVitConfig.sample();
         SampleVitConfig config = new SampleVitConfig(sample.patch(), width, depth, sample.heads(), 4 * width, sample.classes(),
-                sample.preferredSize(), noStem ? java.util.List.of() : sample.stem());
+                sample.preferredSize(), noStem ? java.util.List.of() : sample.stem(), tokenConvs == null ? sample.tokenConvs() : tokenConvs);
         SampleVitTrainer.Options options = SampleVitTrainer.Options.recipe(steps, checkpoint);
         options = new SampleVitTrainer.Options(options.steps(), learningRate == null ? options.learningRate() : learningRate,
                 options.warmupSteps(), sizes == null ? options.sizes() : sizes, tokens == null ? options.tokensPerBatch() : tokens, options.firstSeed(),
-                checkpointEvery, checkpoint);
+                checkpointEvery, checkpoint, objectWeight == null ? options.objectWeight() : objectWeight);
         if (evalScenes > options.firstSeed()) throw new LoupeException("--eval-scenes must stay below the training seeds (" + options.firstSeed() + ")");
         PrintWriter log = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -186,10 +186,9 @@ public final class DitTrainer {
             Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
             loadEma(checkpoint.resolve(EMA_FILE), info.step());
             step = info.step();
-            JsonObject meta = info.metadata();
-            if (meta.has("losses")) meta.getAsJsonArray("losses").forEach(e -> losses.add(e.getAsDouble()));
-            if (meta.has("wall_seconds")) wallBefore = meta.get("wall_seconds").getAsDouble();
-            if (meta.has("cpu_seconds")) cpuBefore = meta.get("cpu_seconds").getAsDouble();
+            losses.addAll(info.losses());
+            wallBefore = info.number("wall_seconds", 0);
+            cpuBefore = info.number("cpu_seconds", 0);
         } else {
             initialise(model, options.seed());
             copyWeights(model, ema);

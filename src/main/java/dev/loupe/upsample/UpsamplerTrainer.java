@@ -115,7 +115,7 @@ public class UpsamplerTrainer {
         if (dir != null && Checkpoint.exists(dir)) {
             Checkpoint.Info info = Checkpoint.resume(dir, model, adam, upsampler.ignoredOnLoad());
             step = info.step();
-            if (info.metadata().has("losses")) info.metadata().getAsJsonArray("losses").forEach(e -> losses.add(e.getAsDouble()));
+            losses.addAll(info.losses());
         }
         model.train(true);
         try {

@@ -3,6 +3,7 @@ package dev.loupe.backbone;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -78,6 +79,32 @@ class SampleVitTrainerTest {
             double last = r.losses().subList(25, 30).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
             assertFalse(Double.isNaN(last));
+        }
+    }
+
+    @Test
+    void objectWeightOneIsThePlainMeanAndLargerWeightsChangeTheStep(@TempDir Path tmp) throws java.io.IOException {
+        Path init = tmp.resolve("init.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            new SampleVit(m, TINY).save(init);
+        }
+        float[][] plain = oneStep(init, new SampleVitTrainer.Options(1, 1e-3f, 1, new int[] {64}, 64, 1_000_000L, 0, null));
+        float[][] unit = oneStep(init, new SampleVitTrainer.Options(1, 1e-3f, 1, new int[] {64}, 64, 1_000_000L, 0, null, 1f));
+        float[][] weighted = oneStep(init, new SampleVitTrainer.Options(1, 1e-3f, 1, new int[] {64}, 64, 1_000_000L, 0, null, 5f));
+        for (int i = 0; i < plain.length; i++) assertArrayEquals(plain[i], unit[i], 0f);
+        boolean differs = false;
+        for (int i = 0; i < plain.length && !differs; i++) differs = !java.util.Arrays.equals(plain[i], weighted[i]);
+        assertTrue(differs, "weighting object patches must change the update");
+        assertThrows(dev.loupe.LoupeException.class,
+                () -> new SampleVitTrainer.Options(1, 1e-3f, 1, new int[] {64}, 64, 1_000_000L, 0, null, 0.5f));
+    }
+
+    private static float[][] oneStep(Path init, SampleVitTrainer.Options options) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            SampleVit vit = new SampleVit(m, TINY);
+            vit.load(init, k -> false);
+            new SampleVitTrainer(vit, options).train(Progress.NONE);
+            return weights(vit);
         }
     }
 

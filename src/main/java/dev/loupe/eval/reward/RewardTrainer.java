@@ -88,9 +88,8 @@ public final class RewardTrainer {
         if (dir != null && Checkpoint.exists(dir)) {
             Checkpoint.Info info = Checkpoint.resume(dir, model, adam, key -> false);
             step = info.step();
-            JsonObject md = info.metadata();
-            if (md.has("losses")) md.getAsJsonArray("losses").forEach(e -> losses.add(e.getAsDouble()));
-            if (md.has("seconds")) secondsBefore = md.get("seconds").getAsDouble();
+            losses.addAll(info.losses());
+            secondsBefore = info.number("seconds", 0);
             progress.update((double) step / options.steps(), "resuming from step " + step + " in " + dir);
         }
         long start = System.nanoTime();

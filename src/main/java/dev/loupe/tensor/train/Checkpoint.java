@@ -14,6 +14,8 @@ import dev.loupe.tensor.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -35,7 +37,19 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** The step and metadata of a saved checkpoint. */
-    public record Info(long step, JsonObject metadata) {}
+    public record Info(long step, JsonObject metadata) {
+        /** The per-step loss history the trainer saved under {@code losses}, oldest first (empty if none). */
+        public List<Double> losses() {
+            List<Double> out = new ArrayList<>();
+            if (metadata.has("losses")) metadata.getAsJsonArray("losses").forEach(e -> out.add(e.getAsDouble()));
+            return out;
+        }
+
+        /** A number the trainer saved (such as seconds trained so far), or {@code missing} for older checkpoints. */
+        public double number(String key, double missing) {
+            return metadata.has(key) ? metadata.get(key).getAsDouble() : missing;
+        }
+    }
 
     public static void save(Path dir, Module model, Adam optimizer, long step, JsonObject metadata) throws IOException {
         Files.createDirectories(dir);

@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
 import dev.loupe.tensor.Images;
-import dev.loupe.tensor.Module;
 import dev.loupe.tensor.Resize;
 import dev.loupe.tensor.nn.Conv2d;
 import java.util.ArrayList;
@@ -28,11 +26,10 @@ import java.util.List;
  * stays under {@link #chunkBytes}; time still grows with both. Keys: {@code encoder.*}, {@code key_mod.gamma.*},
  * {@code key_mod.beta.*}, {@code to_q.*}, {@code to_k.*}.
  */
-public final class CrossAttention extends Module implements PeerModel {
+public final class CrossAttention extends PeerModule<XattnConfig> {
     /** The default budget of one chunk's attention temporaries. */
     public static final long DEFAULT_CHUNK_BYTES = 64L << 20;
 
-    private final XattnConfig config;
     private final XattnEncoder encoder;
     private final Conv2d gamma;
     private final Conv2d beta;
@@ -42,18 +39,13 @@ public final class CrossAttention extends Module implements PeerModel {
     private long chunkBytes = DEFAULT_CHUNK_BYTES;
 
     public CrossAttention(NDManager manager, XattnConfig config) {
-        super(manager);
-        this.config = config;
+        super(manager, config);
         encoder = child("encoder", new XattnEncoder(manager, config.imageDim(), config.blocks()));
         gamma = child("key_mod.gamma", new Conv2d(manager, config.channels(), config.imageDim(), 1, true));
         beta = child("key_mod.beta", new Conv2d(manager, config.channels(), config.imageDim(), 1, true));
         toQuery = child("to_q", new Conv2d(manager, config.imageDim(), config.qkDim(), 1, true));
         toKey = child("to_k", new Conv2d(manager, config.imageDim(), config.qkDim(), 1, true));
         rope = new RotaryPositions(config.headDim());
-    }
-
-    public XattnConfig config() {
-        return config;
     }
 
     /** Bytes one query chunk's attention temporaries may take in inference; {@code Long.MAX_VALUE}: no chunking. */
@@ -219,23 +211,5 @@ public final class CrossAttention extends Module implements PeerModel {
         long out = (long) outH * outW;
         return encoder.macs(imageH, imageW) + gamma.macs(h, w) + beta.macs(h, w) + toKey.macs(h, w) + toQuery.macs(outH, outW)
                 + out * hw * config.qkDim() + out * hw * config.channels();
-    }
-
-    @Override
-    public Module module() {
-        return this;
-    }
-
-    @Override
-    public int patch() {
-        return config.patch();
-    }
-
-    @Override
-    public JsonObject describe() {
-        JsonObject o = new JsonObject();
-        o.addProperty("kind", XattnConfig.KIND);
-        o.add("config", config.toJson());
-        return o;
     }
 }

@@ -9,7 +9,7 @@ import dev.loupe.LoupeException;
  * window radius (a {@code (2r+1) x (2r+1)} kernel at every output pixel) and the fixed spatial Gaussian's sigma in
  * output pixels.
  */
-public record JbuConfig(int channels, int patch, int hidden, int keyDim, int radius, double sigma) {
+public record JbuConfig(int channels, int patch, int hidden, int keyDim, int radius, double sigma) implements PeerConfig {
     public static final String KIND = "jbu";
 
     public JbuConfig {
@@ -28,6 +28,12 @@ public record JbuConfig(int channels, int patch, int hidden, int keyDim, int rad
         return 2 * radius + 1;
     }
 
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("type", KIND);

@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
 import dev.loupe.tensor.Images;
-import dev.loupe.tensor.Module;
 import dev.loupe.tensor.Parameter;
 import dev.loupe.tensor.Resize;
 import dev.loupe.tensor.nn.Activations;
@@ -36,8 +34,7 @@ import java.util.List;
  * recipe (2x and 4x), a stack of separate stages would leave the deeper ones untrained at 16x; a shared stage is
  * scale-free (its window and guidance are in output pixels), as UPLiFT's shared decoder is.
  */
-public final class JointBilateral extends Module implements PeerModel {
-    private final JbuConfig config;
+public final class JointBilateral extends PeerModule<JbuConfig> {
     private final Conv2d project;
     private final Conv2d key;
     private final Parameter logTemperature;
@@ -45,8 +42,7 @@ public final class JointBilateral extends Module implements PeerModel {
     private final float[] logSpatial;
 
     public JointBilateral(NDManager manager, JbuConfig config) {
-        super(manager);
-        this.config = config;
+        super(manager, config);
         project = child("range_proj.0", new Conv2d(manager, 3, config.hidden(), 1, true));
         key = child("range_proj.2", new Conv2d(manager, config.hidden(), config.keyDim(), 1, true));
         logTemperature = parameter("range_temp", manager.zeros(new Shape(1)));
@@ -60,10 +56,6 @@ public final class JointBilateral extends Module implements PeerModel {
                 logSpatial[k++] = (float) (-(dy * dy + dx * dx) / (2 * config.sigma() * config.sigma()));
             }
         }
-    }
-
-    public JbuConfig config() {
-        return config;
     }
 
     /**
@@ -180,23 +172,5 @@ public final class JointBilateral extends Module implements PeerModel {
 
     private void checkInputs(NDArray image, NDArray features) {
         PeerInputs.check(image, features, config.channels(), "joint bilateral");
-    }
-
-    @Override
-    public Module module() {
-        return this;
-    }
-
-    @Override
-    public int patch() {
-        return config.patch();
-    }
-
-    @Override
-    public JsonObject describe() {
-        JsonObject o = new JsonObject();
-        o.addProperty("kind", JbuConfig.KIND);
-        o.add("config", config.toJson());
-        return o;
     }
 }

@@ -9,7 +9,7 @@ import dev.loupe.LoupeException;
  * query/key width {@code qkDim} split over {@code heads} (each head's width a multiple of 4, for 2-D rotary
  * positions).
  */
-public record XattnConfig(int channels, int patch, int imageDim, int blocks, int qkDim, int heads) {
+public record XattnConfig(int channels, int patch, int imageDim, int blocks, int qkDim, int heads) implements PeerConfig {
     public static final String KIND = "xattn";
 
     public XattnConfig {
@@ -34,6 +34,12 @@ public record XattnConfig(int channels, int patch, int imageDim, int blocks, int
         return qkDim / heads;
     }
 
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("type", KIND);
