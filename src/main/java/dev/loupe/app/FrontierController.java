@@ -10,6 +10,7 @@ import dev.loupe.app.frontier.HypervolumeChart;
 import dev.loupe.app.frontier.RenderComparison;
 import dev.loupe.app.frontier.RenderSession;
 import dev.loupe.app.frontier.RunView;
+import dev.loupe.app.frontier.SearchForm;
 import dev.loupe.app.frontier.ScheduleHeatmap;
 import dev.loupe.app.frontier.ScheduleTransfer;
 import dev.loupe.diffusion.cache.CacheSchedule;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,11 +47,9 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.scene.control.cell.TextFieldListCell;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -117,6 +115,7 @@ public final class FrontierController implements Workspace {
     @FXML private Button exportButton;
 
     private ChartViewer chartViewer;
+    private SearchForm form;
 
     public FrontierController(Workbench workbench) {
         this.workbench = workbench;
@@ -125,15 +124,9 @@ public final class FrontierController implements Workspace {
     @FXML
     private void initialize() {
         workbench.closeWith(renders);
-        Path model = LoupeHome.sampleModels().resolve("sample-dit");
-        modelField.setText(model.toString());
-        SearchSettings defaults = SearchSettings.defaults(model);
-        promptList.setCellFactory(TextFieldListCell.forListView());
-        promptList.getItems().setAll(defaults.prompts());
-        seedsField.setText(joinSeeds(defaults.seeds()));
-        populationSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(2, 1000, defaults.population()));
-        generationsSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 1000, defaults.generations()));
-        promptChooser.setItems(promptList.getItems());
+        form = new SearchForm(modelField, promptList, seedsField, populationSpinner, generationsSpinner);
+        form.showDefaults(LoupeHome.sampleModels().resolve("sample-dit"));
+        promptChooser.setItems(form.prompts());
         if (!promptList.getItems().isEmpty()) promptChooser.setValue(promptList.getItems().get(0));
 
         chartViewer = new ChartViewer(chart.chart());
@@ -174,7 +167,7 @@ public final class FrontierController implements Workspace {
     private void start() {
         SearchSettings settings;
         try {
-            settings = settingsFromForm();
+            settings = form.settings();
         } catch (LoupeException e) {
             workbench.showError("Start search", e);
             return;
@@ -246,7 +239,7 @@ public final class FrontierController implements Workspace {
         RunView now = run.get();
         if (now == null || searchTask.get() != null) return;
         // the run's own calibration and population; the generations as the form asks (a finished run is extended)
-        int generations = Math.max(generationsSpinner.getValue(), Math.max(1, now.generationsDone()));
+        int generations = Math.max(form.generations().getValue(), Math.max(1, now.generationsDone()));
         runSearch(now.settings().withPopulation(now.settings().population(), generations), now.folder(), true);
     }
 
@@ -329,70 +322,30 @@ public final class FrontierController implements Workspace {
 
     // --- the form ---------------------------------------------------------------------------------------------
 
-    SearchSettings settingsFromForm() {
-        String modelText = modelField.getText() == null ? "" : modelField.getText().trim();
-        if (modelText.isEmpty()) throw new LoupeException("choose the model folder to search schedules for");
-        Path model = Path.of(modelText);
-        if (!Files.isDirectory(model)) throw new LoupeException(model + ": no such model folder");
-        List<String> prompts = new ArrayList<>();
-        for (String p : promptList.getItems()) if (p != null && !p.isBlank()) prompts.add(p.trim());
-        if (prompts.isEmpty()) throw new LoupeException("add at least one calibration prompt");
-        List<Long> seeds = parseSeeds(seedsField.getText());
-        SearchSettings d = SearchSettings.defaults(model);
-        return new SearchSettings(model, prompts, seeds, populationSpinner.getValue(), generationsSpinner.getValue(),
-                d.crossoverRate(), d.mutationRate(), d.fidelityWeight(), d.steps(), d.guidance());
-    }
-
-    static List<Long> parseSeeds(String text) {
-        List<Long> seeds = new ArrayList<>();
-        for (String part : (text == null ? "" : text).split("[,\\s]+")) {
-            if (part.isBlank()) continue;
-            try {
-                seeds.add(Long.parseLong(part));
-            } catch (NumberFormatException e) {
-                throw new LoupeException("seeds: '" + part + "' is not a whole number (write them as 0, 1, 2)");
-            }
-        }
-        if (seeds.isEmpty()) throw new LoupeException("seeds: give at least one seed, for example 0");
-        return seeds;
-    }
-
-    private static String joinSeeds(List<Long> seeds) {
-        return String.join(", ", seeds.stream().map(String::valueOf).toList());
-    }
-
     private void fillForm(SearchSettings s) {
         if (s == null) return;
-        modelField.setText(s.model().toString());
-        promptList.getItems().setAll(s.prompts());
-        seedsField.setText(joinSeeds(s.seeds()));
-        populationSpinner.getValueFactory().setValue(s.population());
-        generationsSpinner.getValueFactory().setValue(s.generations());
+        form.fill(s);
         if (!s.prompts().isEmpty()) promptChooser.setValue(s.prompts().get(0));
     }
 
     @FXML
     private void chooseModel() {
-        FileDialogs.chooseFolder(workbench.window(), "Diffusion model folder", "frontier-model-dir")
-                .ifPresent(p -> modelField.setText(p.toString()));
+        FileDialogs.chooseFolder(workbench.window(), "Diffusion model folder", "frontier-model-dir").ifPresent(form::setModel);
     }
 
     @FXML
     private void addPrompt() {
-        promptList.getItems().add("a red circle on a plain white background");
-        promptList.getSelectionModel().selectLast();
-        promptList.edit(promptList.getItems().size() - 1);
+        form.addPrompt();
     }
 
     @FXML
     private void removePrompt() {
-        int i = promptList.getSelectionModel().getSelectedIndex();
-        if (i >= 0) promptList.getItems().remove(i);
+        form.removeSelectedPrompt();
     }
 
     @FXML
     private void defaultPrompts() {
-        promptList.getItems().setAll(SearchSettings.defaults(Path.of(modelField.getText())).prompts());
+        form.defaultPrompts();
     }
 
     private void bindButtons() {
@@ -404,13 +357,13 @@ public final class FrontierController implements Workspace {
         resumeButton.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
             RunView now = run.get();
             if (searchTask.get() != null || now == null || now.settings() == null) return true;
-            return !(paused.get() || generationsSpinner.getValue() > now.generationsDone());
-        }, run, paused, searchTask, generationsSpinner.valueProperty()));
+            return !(paused.get() || form.generations().getValue() > now.generationsDone());
+        }, run, paused, searchTask, form.generations().valueProperty()));
         importButton.disableProperty().bind(run.isNull());
         exportButton.disableProperty().bind(selected.isNull());
         renderButton.disableProperty().bind(selected.isNull().or(renderTask.isNotNull()));
         renderCancel.disableProperty().bind(renderTask.isNull());
-        for (var c : List.of(modelField, promptList, seedsField, populationSpinner, generationsSpinner)) {
+        for (var c : form.fields()) {
             c.disableProperty().bind(running);
         }
     }
@@ -488,7 +441,7 @@ public final class FrontierController implements Workspace {
         }
         long seed;
         try {
-            seed = parseSeeds(renderSeed.getText()).get(0);
+            seed = SearchForm.parseSeeds(renderSeed.getText()).get(0);
         } catch (LoupeException ex) {
             renderTimings.setText(ex.getMessage());
             return;
@@ -598,9 +551,9 @@ public final class FrontierController implements Workspace {
         // (-Dloupe.frontier.population / .generations override them); -Dloupe.frontier.select=NAME selects that
         // schedule once the run shows it.
         Integer pop = Integer.getInteger("loupe.frontier.population");
-        if (pop != null) populationSpinner.getValueFactory().setValue(pop);
+        if (pop != null) form.setPopulation(pop);
         Integer gens = Integer.getInteger("loupe.frontier.generations");
-        if (gens != null) generationsSpinner.getValueFactory().setValue(gens);
+        if (gens != null) form.setGenerations(gens);
         String open = System.getProperty("loupe.frontier.run");
         String start = System.getProperty("loupe.frontier.start");
         if (open != null && !open.isBlank()) {
@@ -618,7 +571,7 @@ public final class FrontierController implements Workspace {
         } else if (start != null && !start.isBlank()) {
             Platform.runLater(() -> {
                 try {
-                    SearchSettings settings = settingsFromForm();
+                    SearchSettings settings = form.settings();
                     showRun(new RunView(Path.of(start), settings, List.of(), List.of(), List.of(), List.of()));
                     runSearch(settings, Path.of(start), Files.isRegularFile(Path.of(start).resolve("settings.json")));
                 } catch (LoupeException e) {
