@@ -1,6 +1,7 @@
 package dev.loupe.cli;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
@@ -88,6 +89,10 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--lr", hidden = true, defaultValue = "1e-3")
     float learningRate;
 
+    @Option(names = "--time-shift", paramLabel = "S", description = "Shift of the training noise levels towards noise "
+            + "(default " + DitTrainer.Options.TIME_SHIFT + "; 1 spends more steps on fine detail, for a last phase with --resume).")
+    Double timeShift;
+
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
     int checkpointEvery;
 
@@ -106,6 +111,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
         TextToImageConfig config = architecture(width, blocks, g, DitTrainer.Options.TIME_SHIFT);
         DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
+        if (timeShift != null) options = options.withTimeShift(timeShift);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -124,7 +130,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                         trainer.checkpointDir());
                 return 130;
             }
-            trainer.ema().save(folder, card(options, result, folder, g));
+            trainer.ema().save(folder, card(options, trainer.phases(), result, folder, g));
             stdout.printf(Locale.ROOT, "trained %d steps in %s wall, %s CPU; final loss %.4f; model in %s%n", result.step(),
                     duration(result.wallSeconds()), duration(result.cpuSeconds()), tailMean(result), folder);
             stdout.flush();
@@ -215,24 +221,21 @@ public final class TrainDitCommand implements Callable<Integer> {
         return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift));
     }
 
-    private JsonObject card(DitTrainer.Options options, DitTrainer.Result result, Path folder, double g) {
+    private JsonObject card(DitTrainer.Options options, JsonArray phases, DitTrainer.Result result, Path folder, double g) {
         JsonObject card = new JsonObject();
         card.addProperty("name", folder.getFileName().toString());
         card.addProperty("kind", "text-to-image-dit");
         card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
                 + "pixel space (32x32 RGB, 4x4 patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
                 + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
-        StringBuilder command = new StringBuilder("./loupe train dit --steps " + options.steps());
-        if (options.batchSize() != 32) command.append(" --batch ").append(options.batchSize());
-        command.append(" --guidance ").append(trim(g));
-        command.append(" --out sample-models/").append(folder.getFileName());
-        card.addProperty("command", command.toString());
+        card.addProperty("command", command(phases, folder, g));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
                 options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
         card.add("data", data);
         card.add("training", options.toJson());
+        if (phases.size() > 1) card.add("training_phases", phases);
         JsonObject time = new JsonObject();
         time.addProperty("wall_seconds", Math.round(result.wallSeconds()));
         time.addProperty("cpu_seconds", Math.round(result.cpuSeconds()));
@@ -242,6 +245,24 @@ public final class TrainDitCommand implements Callable<Integer> {
         metrics.addProperty("final_loss", tailMean(result));
         card.add("metrics", metrics);
         return card;
+    }
+
+    /** The commands that reproduce the model: one per training phase, each later one resuming the last. */
+    static String command(JsonArray phases, Path folder, double g) {
+        List<String> commands = new ArrayList<>();
+        for (int i = 0; i < phases.size(); i++) {
+            JsonObject phase = phases.get(i).getAsJsonObject();
+            StringBuilder command = new StringBuilder("./loupe train dit --steps " + phase.get("steps").getAsLong());
+            if (phase.get("batch_size").getAsInt() != 32) command.append(" --batch ").append(phase.get("batch_size").getAsInt());
+            if (phase.has("time_shift") && phase.get("time_shift").getAsDouble() != DitTrainer.Options.TIME_SHIFT) {
+                command.append(" --time-shift ").append(trim(phase.get("time_shift").getAsDouble()));
+            }
+            command.append(" --guidance ").append(trim(g));
+            command.append(" --out sample-models/").append(folder.getFileName());
+            if (i > 0) command.append(" --resume");
+            commands.add(command.toString());
+        }
+        return String.join(" && ", commands);
     }
 
     /** Mean loss over the last 200 steps (or all, if fewer). */

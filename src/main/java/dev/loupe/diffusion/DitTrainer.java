@@ -104,6 +104,12 @@ public final class DitTrainer {
                     sampleEvery);
         }
 
+        /** The same run with training times shifted by {@code shift}. */
+        public Options withTimeShift(double shift) {
+            return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, timeMean, timeStd, shift, seed,
+                    firstScene, checkpointEvery, sampleEvery);
+        }
+
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
             o.addProperty("steps", steps);
@@ -131,6 +137,8 @@ public final class DitTrainer {
 
     private final TextToImageModel model;
     private final TextToImageModel ema;
+    /** The runs that led to this model, oldest first: each one's options and the step it started from. */
+    private final JsonArray phases = new JsonArray();
     private final Options options;
     private final Path dir;
     private final Adam adam;
@@ -189,9 +197,11 @@ public final class DitTrainer {
             losses.addAll(info.losses());
             wallBefore = info.number("wall_seconds", 0);
             cpuBefore = info.number("cpu_seconds", 0);
+            continuePhases(info);
         } else {
             initialise(model, options.seed());
             copyWeights(model, ema);
+            phases.add(phase(0));
         }
         long wallStart = System.nanoTime();
         double cpuStart = processCpuSeconds();
@@ -234,6 +244,48 @@ public final class DitTrainer {
             renderer.shutdownNow();
             model.train(false);
         }
+    }
+
+    /**
+     * The runs so far, read from the checkpoint (older checkpoints name only their own options), plus this one when
+     * it was started with other options (a longer schedule, another time shift).
+     */
+    private void continuePhases(Checkpoint.Info info) {
+        JsonObject meta = info.metadata();
+        if (meta.has("phases")) {
+            meta.getAsJsonArray("phases").forEach(phases::add);
+        } else if (meta.has("options")) {
+            JsonObject first = meta.getAsJsonObject("options").deepCopy();
+            first.addProperty("from_step", 0);
+            phases.add(first);
+        }
+        JsonObject current = phase(info.step());
+        if (phases.isEmpty() || !sameOptions(phases.get(phases.size() - 1).getAsJsonObject(), current)) phases.add(current);
+    }
+
+    private JsonObject phase(long fromStep) {
+        JsonObject o = options.toJson();
+        o.addProperty("from_step", fromStep);
+        return o;
+    }
+
+    private static boolean sameOptions(JsonObject a, JsonObject b) {
+        // as written to and read from checkpoint.json: a float learning rate must equal its decimal text
+        JsonObject x = com.google.gson.JsonParser.parseString(a.toString()).getAsJsonObject();
+        JsonObject y = com.google.gson.JsonParser.parseString(b.toString()).getAsJsonObject();
+        x.remove("from_step");
+        y.remove("from_step");
+        // how often samples and checkpoints are written does not change the model
+        for (String k : List.of("checkpoint_every", "sample_every")) {
+            x.remove(k);
+            y.remove(k);
+        }
+        return x.equals(y);
+    }
+
+    /** Each run that trained this model (options and first step), oldest first; read after {@link #train}. */
+    public JsonArray phases() {
+        return phases.deepCopy();
     }
 
     private java.util.concurrent.Callable<List<RenderedScene>> scenesTask(long step) {
@@ -332,6 +384,7 @@ public final class DitTrainer {
         model.config().writeTo(config);
         meta.add("model", config);
         meta.add("options", options.toJson());
+        meta.add("phases", phases.deepCopy());
         JsonArray history = new JsonArray();
         losses.forEach(history::add);
         meta.add("losses", history);

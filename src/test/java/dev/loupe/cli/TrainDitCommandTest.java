@@ -41,9 +41,14 @@ class TrainDitCommandTest {
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--sample-every", "0", "--eval-captions", "8", "--resume", "--out", out.toString());
+                "--blocks", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
+        JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
+        String command = resumedCard.get("command").getAsString();
+        assertTrue(command.startsWith("./loupe train dit --steps 2 --batch 2 ") && command.contains(
+                " && ./loupe train dit --steps 3 --batch 2 --time-shift 1 ") && command.endsWith(" --resume"), command);
+        assertEquals(2, resumedCard.getAsJsonArray("training_phases").size());
 
         Path png = dir.resolve("x.png");
         MacsCommandTest.Result render = RenderCommandTest.run("render", "--model", out.toString(), "--prompt", "a red ring",

@@ -100,6 +100,32 @@ class DitTrainerTest {
     }
 
     @Test
+    void aLongerOrReshiftedContinuationIsRecordedAsAPhase(@TempDir Path dir) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(2), dir);
+            trainer.train(false, Progress.NONE);
+            assertEquals(1, trainer.phases().size());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            // resuming a finished run with the same options trains nothing and adds no phase
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(2), dir);
+            trainer.train(true, Progress.NONE);
+            assertEquals(1, trainer.phases().size());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3).withTimeShift(1.0), dir);
+            assertEquals(3, trainer.train(true, Progress.NONE).step());
+            var phases = trainer.phases();
+            assertEquals(2, phases.size());
+            assertEquals(0, phases.get(0).getAsJsonObject().get("from_step").getAsLong());
+            assertEquals(2, phases.get(1).getAsJsonObject().get("from_step").getAsLong());
+            assertEquals(1.0, phases.get(1).getAsJsonObject().get("time_shift").getAsDouble());
+            // and the checkpoint keeps them for the next continuation
+            assertEquals(phases.toString(), dev.loupe.tensor.train.Checkpoint.info(trainer.checkpointDir()).metadata().getAsJsonArray("phases").toString());
+        }
+    }
+
+    @Test
     void aStepLeavesNoArraysBehind(@TempDir Path dir) {
         try (NDManager nd = NDManager.newBaseManager()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
