@@ -23,12 +23,12 @@ public record SampleVitConfig(int patch, int width, int depth, int heads, int ml
     }
 
     /**
-     * The shipped model: patch 16 through a convolutional stem of 32, 64, 128 channels (early convolutions make
-     * small ViTs learn shapes much sooner), 128 wide, 6 blocks of 4 heads; 9 ShapesWorld classes; 256 px (16 x 16
-     * tokens).
+     * The shipped model: patch 16 through a convolutional stem of 32, 64, 128 channels and two token convolutions
+     * (early convolutions make small ViTs learn shapes much sooner), 128 wide, 6 blocks of 4 heads; 9 ShapesWorld
+     * classes; 256 px (16 x 16 tokens).
      */
     public static SampleVitConfig sample() {
-        return new SampleVitConfig(16, 128, 6, 4, 512, ShapeKind.CLASS_COUNT, 256, List.of(32, 64, 128));
+        return new SampleVitConfig(16, 128, 6, 4, 512, ShapeKind.CLASS_COUNT, 256, List.of(32, 64, 128), 2);
     }
 
     /**

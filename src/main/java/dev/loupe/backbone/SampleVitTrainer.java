@@ -53,10 +53,15 @@ public final class SampleVitTrainer {
             sizes = sizes.clone();
         }
 
-        /** The recipe of the shipped model: 64-320 px, 1024 tokens a step, peak lr 1e-3, scenes from seed 1,000,000. */
+        /**
+         * The recipe of the shipped model: 64-320 px, 1024 tokens a step, peak lr 1e-3, object patches weighing twice
+         * the background, scenes from seed 1,000,000. Shape kinds come late: a few thousand steps separate objects from
+         * background, and only then do the kinds part (object-patch kind accuracy 0.17 after 1000 steps, 0.55 after
+         * 3000 in the shipped run).
+         */
         public static Options recipe(long steps, Path checkpointDir) {
             return new Options(steps, 1e-3f, Math.min(150, Math.max(1, steps / 10)), new int[] {64, 96, 128, 160, 192, 224, 256, 320},
-                    1024, 1_000_000L, 200, checkpointDir);
+                    1024, 1_000_000L, 200, checkpointDir, 2f);
         }
 
         @Override

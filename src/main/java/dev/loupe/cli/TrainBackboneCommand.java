@@ -29,7 +29,7 @@ public final class TrainBackboneCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--steps", defaultValue = "3000", paramLabel = "N", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "10000", paramLabel = "N", description = "Optimisation steps (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(names = "--out", defaultValue = "sample-vit", paramLabel = "DIR", description = "Output folder (default ${DEFAULT-VALUE}).")
@@ -114,7 +114,8 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         JsonObject arch = config.toJson();
         arch.addProperty("positions", "2-D sin-cos of patch centres in [0,1] image coordinates");
         arch.addProperty("stem_layers", config.stem().isEmpty() ? "none (patch x patch patchify)" : "stride-2 3x3 convolutions with GELU, channels "
-                + config.stem() + ", then a stride-2 3x3 convolution to the width");
+                + config.stem() + ", then a stride-2 3x3 convolution to the width" + (config.tokenConvs() == 0 ? ""
+                : ", then " + config.tokenConvs() + " residual 3x3 convolutions over the token grid"));
         card.add("architecture", arch);
         JsonObject input = new JsonObject();
         input.addProperty("patch", config.patch());
@@ -130,6 +131,10 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         if (config.width() != 128) command.append(" --width ").append(config.width());
         if (config.depth() != 6) command.append(" --depth ").append(config.depth());
         if (noStem) command.append(" --no-stem");
+        if (config.tokenConvs() != SampleVitConfig.sample().tokenConvs()) command.append(" --token-convs ").append(config.tokenConvs());
+        if (options.objectWeight() != SampleVitTrainer.Options.recipe(1, null).objectWeight()) {
+            command.append(" --object-weight ").append(options.objectWeight());
+        }
         if (learningRate != null) command.append(" --lr ").append(learningRate);
         if (tokens != null) command.append(" --tokens ").append(tokens);
         if (sizes != null) command.append(" --sizes ").append(java.util.Arrays.stream(sizes).mapToObj(String::valueOf)
