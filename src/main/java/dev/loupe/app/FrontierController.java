@@ -83,7 +83,10 @@ public final class FrontierController implements Workspace {
     private final ObjectProperty<Task<?>> renderTask = new SimpleObjectProperty<>();
     private final ReadOnlyObjectWrapper<RenderComparison.Result> rendered = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(false);
-    private final Coalescer<RunView> generations = new Coalescer<>(this::showRun, Platform::runLater);
+    // a generation's view can reach the FX thread after the finished run's: once the task is over it is stale
+    private final Coalescer<RunView> generations = new Coalescer<>(view -> {
+        if (searchTask.get() != null) showRun(view);
+    }, Platform::runLater);
 
     @FXML private BorderPane root;
     @FXML private Label runLabel;
