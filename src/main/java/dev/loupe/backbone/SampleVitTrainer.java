@@ -61,7 +61,7 @@ public final class SampleVitTrainer {
          */
         public static Options recipe(long steps, Path checkpointDir) {
             return new Options(steps, 1e-3f, Math.min(150, Math.max(1, steps / 10)), new int[] {64, 96, 128, 160, 192, 224, 256, 320},
-                    1024, 1_000_000L, 200, checkpointDir, 2f);
+                    1024, 1_000_000L, 200, checkpointDir, RECIPE_OBJECT_WEIGHT);
         }
 
         @Override
@@ -85,6 +85,9 @@ public final class SampleVitTrainer {
             return o;
         }
     }
+
+    /** How much more than a background patch an object patch weighs in the recipe's loss. */
+    public static final float RECIPE_OBJECT_WEIGHT = 2f;
 
     /** Scenes per step are clamped to this range whatever the token budget says. */
     static final int MIN_BATCH = 2;

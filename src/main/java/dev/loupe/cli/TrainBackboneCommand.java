@@ -132,7 +132,7 @@ public final class TrainBackboneCommand implements Callable<Integer> {
         if (config.depth() != 6) command.append(" --depth ").append(config.depth());
         if (noStem) command.append(" --no-stem");
         if (config.tokenConvs() != SampleVitConfig.sample().tokenConvs()) command.append(" --token-convs ").append(config.tokenConvs());
-        if (options.objectWeight() != SampleVitTrainer.Options.recipe(1, null).objectWeight()) {
+        if (options.objectWeight() != SampleVitTrainer.RECIPE_OBJECT_WEIGHT) {
             command.append(" --object-weight ").append(options.objectWeight());
         }
         if (learningRate != null) command.append(" --lr ").append(learningRate);

@@ -273,10 +273,8 @@ public final class DitTrainer {
         // as written to and read from checkpoint.json: a float learning rate must equal its decimal text
         JsonObject x = com.google.gson.JsonParser.parseString(a.toString()).getAsJsonObject();
         JsonObject y = com.google.gson.JsonParser.parseString(b.toString()).getAsJsonObject();
-        x.remove("from_step");
-        y.remove("from_step");
-        // how often samples and checkpoints are written does not change the model
-        for (String k : List.of("checkpoint_every", "sample_every")) {
+        // where a phase starts, and how often it writes samples and checkpoints, do not change the model
+        for (String k : List.of("from_step", "checkpoint_every", "sample_every")) {
             x.remove(k);
             y.remove(k);
         }
