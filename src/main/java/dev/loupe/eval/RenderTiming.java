@@ -6,6 +6,8 @@ import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.cache.CacheSchedule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Wall-clock cost of caching schedules on one prepared batch, measured in the same run: after {@code warmup}
@@ -33,6 +35,17 @@ public final class RenderTiming {
 
     public static Report measure(NDManager manager, Sampler sampler, Sampler.Prepared batch, List<CacheSchedule> schedules,
             int warmup, int repeats) {
+        return measure(manager, sampler, batch, schedules, warmup, repeats, () -> false);
+    }
+
+    /**
+     * As {@link #measure(NDManager, Sampler, Sampler.Prepared, List, int, int)}, asking {@code cancelled} before each
+     * render: a measurement takes (warm-up + repeats) x (schedules + 1) renders, too long to wait for once stopped.
+     *
+     * @throws CancellationException when {@code cancelled} says so (the images rendered so far are closed)
+     */
+    public static Report measure(NDManager manager, Sampler sampler, Sampler.Prepared batch, List<CacheSchedule> schedules,
+            int warmup, int repeats, BooleanSupplier cancelled) {
         if (repeats < 1) throw new IllegalArgumentException("repeats must be at least 1, got " + repeats);
         int variants = schedules.size() + 1;
         double[][] ms = new double[variants][repeats];
@@ -40,6 +53,10 @@ public final class RenderTiming {
         NDArray[] images = new NDArray[variants];
         for (int round = 0; round < warmup + repeats; round++) {
             for (int v = 0; v < variants; v++) {
+                if (cancelled.getAsBoolean()) {
+                    for (NDArray image : images) if (image != null) image.close();
+                    throw new CancellationException("timing cancelled");
+                }
                 CacheSchedule schedule = v == 0 ? null : schedules.get(v - 1);
                 Sampler.Result r = sampler.render(manager, batch, schedule, null);
                 if (images[v] != null) images[v].close();

@@ -1,8 +1,10 @@
 package dev.loupe.search;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Pareto frontiers and their hypervolume over the search's two minimised objectives: the quality loss
@@ -14,8 +16,30 @@ import java.util.List;
  * uncached schedule adds nothing to it. MOEA Framework's {@code Hypervolume} with a
  * {@code Normalizer(minimum = {0, 0}, maximum = {1, 1})} computes it (see {@link SearchProblem#hypervolume}).
  */
-final class Frontier {
+public final class Frontier {
     private Frontier() {}
+
+    /**
+     * The points no other point beats on both speedup and reward (both maximised; ties on both kept once), in order
+     * of increasing speedup (so of decreasing reward): the front a user reads off a speedup-reward chart, whatever
+     * {@code speedup} is (measured, or estimated from MACs).
+     */
+    public static List<Evaluation> bySpeedupAndReward(List<Evaluation> points, ToDoubleFunction<Evaluation> speedup) {
+        List<Evaluation> sorted = new ArrayList<>();
+        for (Evaluation e : points) if (Double.isFinite(speedup.applyAsDouble(e)) && Double.isFinite(e.reward())) sorted.add(e);
+        sorted.sort(Comparator.comparingDouble(speedup).reversed()
+                .thenComparing(Comparator.comparingDouble(Evaluation::reward).reversed()));
+        List<Evaluation> front = new ArrayList<>();
+        double best = Double.NEGATIVE_INFINITY;
+        for (Evaluation e : sorted) {
+            if (e.reward() > best) {
+                front.add(e);
+                best = e.reward();
+            }
+        }
+        Collections.reverse(front);
+        return front;
+    }
 
     static double cost(Evaluation e, long uncachedMacs) {
         return (double) e.weightMacs() / uncachedMacs;

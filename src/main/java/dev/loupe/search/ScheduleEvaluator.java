@@ -17,6 +17,7 @@ import dev.loupe.tensor.Resize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * Scores caching schedules on a search's calibration set (every prompt with every seed, one batch): renders it
@@ -166,13 +167,15 @@ public final class ScheduleEvaluator implements AutoCloseable {
      * Measures the wall-clock speedup of each evaluation in one run: after {@code warmup} rounds, {@code repeats}
      * rounds each render the calibration batch uncached and then under every schedule (interleaved), and each
      * speedup is the uncached median over the schedule's median ({@link RenderTiming}). Single-threaded.
+     *
+     * @throws java.util.concurrent.CancellationException once {@code cancelled} says so, before the next render
      */
-    public Timings measure(List<Evaluation> evaluations, int warmup, int repeats) {
+    public Timings measure(List<Evaluation> evaluations, int warmup, int repeats, BooleanSupplier cancelled) {
         List<CacheSchedule> schedules = new ArrayList<>();
         for (Evaluation e : evaluations) schedules.add(e.schedule());
         Sampler.Prepared batch = borrow();
         try (NDManager scope = manager.newSubManager()) {
-            RenderTiming.Report report = RenderTiming.measure(scope, sampler, batch, schedules, warmup, repeats);
+            RenderTiming.Report report = RenderTiming.measure(scope, sampler, batch, schedules, warmup, repeats, cancelled);
             List<Evaluation> measured = new ArrayList<>();
             List<double[]> runs = new ArrayList<>();
             for (int i = 0; i < evaluations.size(); i++) {

@@ -15,13 +15,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.moeaframework.algorithm.NSGAII;
 import org.moeaframework.core.PRNG;
@@ -49,7 +53,8 @@ import org.moeaframework.core.population.NondominatedSortingPopulation;
  *       generation are scored by {@code workers} threads at once, each rendering the whole calibration batch.
  *       Each finished evaluation is written to the run folder at once, so a killed run loses only the renders in
  *       flight.</li>
- *   <li>When the last generation is finished, the wall-clock speedup of the final frontier and the baselines is
+ *   <li>When the last generation is finished, the wall-clock speedup of the final frontier, of the speedup-reward
+ *       front over every scored schedule and of the baselines is
  *       measured in one run (interleaved with the uncached render, median of {@value #TIMING_REPEATS} rounds after
  *       {@value #TIMING_WARMUP} warm-up), and {@code frontier.json} and {@code report.md} are written.</li>
  * </ul>
@@ -65,6 +70,9 @@ public final class Search {
     public static final int DEFAULT_WORKERS = 1;
     /** Seed of the heuristic population and base of each generation's seed. */
     public static final long SEED = 0;
+
+    /** One search at a time per run folder in this JVM. */
+    private static final Map<Path, ReentrantLock> RUNNING = new ConcurrentHashMap<>();
 
     private final SearchSettings settings;
     private final Path runDir;
@@ -92,6 +100,25 @@ public final class Search {
      * extended by {@link SearchSettings#generations()}.
      */
     public SearchRun run(boolean resume, Progress progress, SearchListener listener) {
+        // a paused search's thread may still be finishing a render when Resume starts the next one on its folder
+        ReentrantLock lock = RUNNING.computeIfAbsent(runDir.toAbsolutePath().normalize(), dir -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            if (progress != null) progress.update(-1, "waiting for the stopped search in " + runDir + " to end");
+            try {
+                lock.lockInterruptibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("cancelled while waiting for the search in " + runDir);
+            }
+        }
+        try {
+            return runLocked(resume, progress, listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private SearchRun runLocked(boolean resume, Progress progress, SearchListener listener) {
         RunFolder folder = new RunFolder(runDir);
         Map<String, Evaluation> cache = new LinkedHashMap<>();
         List<Generation> finished = new ArrayList<>();
@@ -119,9 +146,28 @@ public final class Search {
             return t;
         });
         try (ScheduleEvaluator evaluator = new ScheduleEvaluator(settings)) {
-            return new Session(folder, evaluator, pool, cache, finished, progress, listener).run();
+            try {
+                return new Session(folder, evaluator, pool, cache, finished, progress, listener).run();
+            } finally {
+                // renders in flight cannot be interrupted; they must end before the evaluator's tensors are freed
+                pool.shutdownNow();
+                awaitWorkers(pool);
+            }
+        }
+    }
+
+    private static void awaitWorkers(ExecutorService pool) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } finally {
-            pool.shutdownNow();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -231,7 +277,7 @@ public final class Search {
                     finish(nsga, generation);
                 }
                 measureAndReport();
-            } catch (Cancelled c) {
+            } catch (Cancelled | CancellationException c) {
                 progress.update(-1, "paused after " + finished.size() + " generations; resume to continue");
             }
             return SearchRun.open(folder.dir());
@@ -380,11 +426,16 @@ public final class Search {
                 Evaluation e = scored(h.schedule().key());
                 if (e != null && e.caches()) toMeasure.add(e);
             }
-            for (Evaluation e : run.frontier()) {
+            // the final population's front (the report's) and the speedup-reward front over every scored schedule
+            // (the one the workspace draws), by MAC estimate until timed
+            List<Evaluation> fronts = new ArrayList<>(run.frontier());
+            fronts.addAll(Frontier.bySpeedupAndReward(run.evaluations().stream().filter(Evaluation::caches).toList(),
+                    Evaluation::macSpeedup));
+            for (Evaluation e : fronts) {
                 if (toMeasure.stream().noneMatch(m -> m.key().equals(e.key()))) toMeasure.add(e);
             }
             progress.update(0.999, "measuring the wall-clock speedup of " + toMeasure.size() + " schedules against no caching");
-            ScheduleEvaluator.Timings timings = evaluator.measure(toMeasure, TIMING_WARMUP, TIMING_REPEATS);
+            ScheduleEvaluator.Timings timings = evaluator.measure(toMeasure, TIMING_WARMUP, TIMING_REPEATS, progress::isCancelled);
             Map<String, Evaluation> measured = new LinkedHashMap<>();
             for (Evaluation e : timings.measured()) measured.put(e.key(), e);
             measured.put(baseline.key(), baseline.withMeasuredSpeedup(1.0));

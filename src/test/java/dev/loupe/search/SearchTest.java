@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,6 +97,11 @@ class SearchTest {
             assertTrue(file.latency().isPresent());
             assertEquals(f.weightMacs(), 2 * java.util.Arrays.stream(file.macsPerStep().orElseThrow()).sum(), "per image, 2 images");
         }
+        // the front the workspace draws (speedup by MACs against reward, over every scored schedule) is timed too
+        List<Evaluation> caching = run.evaluations().stream().filter(Evaluation::caches).toList();
+        for (Evaluation f : Frontier.bySpeedupAndReward(caching, Evaluation::macSpeedup)) {
+            assertTrue(Double.isFinite(f.measuredSpeedup()), "measured: " + f.name());
+        }
         assertTrue(Files.isRegularFile(runDir.resolve("frontier.json")));
         String report = assertDoesNotThrowRead(runDir.resolve("report.md"));
         assertTrue(report.contains("| No caching |") && report.contains("| FORA N=2 |") && report.contains("Frontier: fastest"), report);
@@ -164,6 +170,35 @@ class SearchTest {
         }
         assertEquals(before.size() + resumed.scored.size(), done.evaluations().size());
         assertTrue(Files.isRegularFile(runDir.resolve("report.md")));
+    }
+
+    @Test
+    void aSearchPausedWhileTimingItsFrontResumesAndTimesIt(@TempDir Path dir) {
+        Path runDir = dir.resolve("run");
+        SearchSettings settings = TinyModel.settings(model).withPopulation(6, 2);
+        AtomicInteger renderChecks = new AtomicInteger();
+        Progress pauseWhileTiming = new Progress() {
+            volatile boolean timing;
+
+            @Override
+            public void update(double fraction, String message) {
+                if (message.startsWith("measuring")) timing = true;
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return timing && renderChecks.incrementAndGet() > 2; // after two renders of the timing
+            }
+        };
+        SearchRun paused = new Search(settings, runDir, 1).run(false, pauseWhileTiming, SearchListener.NONE);
+        assertTrue(renderChecks.get() > 2, "cancelled inside the timing");
+        assertTrue(paused.complete(), "every generation was finished before the timing");
+        assertFalse(Files.exists(runDir.resolve("report.md")), "no report from a cancelled timing");
+        assertTrue(paused.frontier().stream().noneMatch(e -> Double.isFinite(e.measuredSpeedup())));
+
+        SearchRun done = new Search(settings, runDir, 1).run(true, Progress.NONE, SearchListener.NONE);
+        assertTrue(Files.isRegularFile(runDir.resolve("report.md")));
+        for (Evaluation f : done.frontier()) assertTrue(Double.isFinite(f.measuredSpeedup()), "timed on resuming: " + f.name());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.loupe.app.frontier;
 
 import dev.loupe.search.Evaluation;
+import dev.loupe.search.Frontier;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The points of the frontier chart: x is the speedup (measured when the search has timed the schedule, otherwise
  * estimated from the MAC count), y the reward. Search candidates form a faint cloud, the Pareto front over every
- * evaluated schedule (both axes maximised) is highlighted, baselines are labelled, imported schedules stand apart.
+ * evaluated schedule (both axes maximised; once the search has timed it, over the timed schedules) is highlighted, baselines are labelled, imported schedules stand apart.
  */
 public record FrontierPoints(List<Evaluation> evaluated, List<Evaluation> front, List<Evaluation> baselines,
         List<Evaluation> imported) {
@@ -32,7 +32,10 @@ public record FrontierPoints(List<Evaluation> evaluated, List<Evaluation> front,
         for (Evaluation e : run.evaluations()) if (!baselines.contains(e)) cloud.add(e);
         List<Evaluation> all = new ArrayList<>(cloud);
         all.addAll(baselines);
-        return new FrontierPoints(cloud, paretoFront(all), List.copyOf(baselines), imported);
+        // a timed speedup and a MAC estimate are not comparable: once the search has timed its front, the front is
+        // drawn through timed points only (the search times every point of the estimated front, see Search)
+        List<Evaluation> timed = all.stream().filter(FrontierPoints::measured).toList();
+        return new FrontierPoints(cloud, paretoFront(timed.isEmpty() ? all : timed), List.copyOf(baselines), imported);
     }
 
     /** The x coordinate: the measured speedup, or the MAC estimate while the schedule has not been timed. */
@@ -45,24 +48,11 @@ public record FrontierPoints(List<Evaluation> evaluated, List<Evaluation> front,
     }
 
     /**
-     * The points no other point beats on both speedup and reward (ties on both kept once), in order of increasing
-     * speedup (so of decreasing reward): the line the chart draws.
+     * The points no other point beats on both speedup ({@link #speedup}) and reward, in order of increasing speedup:
+     * the line the chart draws.
      */
     public static List<Evaluation> paretoFront(List<Evaluation> points) {
-        List<Evaluation> sorted = new ArrayList<>();
-        for (Evaluation e : points) if (Double.isFinite(speedup(e)) && Double.isFinite(e.reward())) sorted.add(e);
-        sorted.sort(Comparator.comparingDouble(FrontierPoints::speedup).reversed()
-                .thenComparing(Comparator.comparingDouble(Evaluation::reward).reversed()));
-        List<Evaluation> front = new ArrayList<>();
-        double best = Double.NEGATIVE_INFINITY;
-        for (Evaluation e : sorted) {
-            if (e.reward() > best) {
-                front.add(e);
-                best = e.reward();
-            }
-        }
-        java.util.Collections.reverse(front);
-        return front;
+        return Frontier.bySpeedupAndReward(points, FrontierPoints::speedup);
     }
 
     /** Whether any point's x is still a MAC estimate (the chart then explains its hollow markers). */

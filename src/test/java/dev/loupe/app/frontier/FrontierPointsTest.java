@@ -50,6 +50,23 @@ class FrontierPointsTest {
     }
 
     @Test
+    void theFrontIsEstimatedWhileTheSearchRunsAndTimedOnceItHasTimedIt() {
+        Evaluation none = point("no-cache", 1, Double.NaN, 0.9, "baseline");
+        Evaluation a = point("g1-0", 1.5, Double.NaN, 0.85, "generation 1");
+        Evaluation b = point("g1-1", 2.0, Double.NaN, 0.6, "generation 1");
+        Evaluation c = point("g1-2", 1.8, Double.NaN, 0.5, "generation 1");
+        RunView live = new RunView(Path.of("run"), null, List.of(none, a, b, c), List.of(none), List.of(0.1), List.of(5L));
+        assertEquals(List.of(none, a, b), FrontierPoints.of(live, List.of()).front());
+
+        // timed, b turned out slower than its MACs promised and c (never timed) would beat it on the estimate alone
+        Evaluation noneTimed = none.withMeasuredSpeedup(1.0), aTimed = a.withMeasuredSpeedup(1.4), bTimed = b.withMeasuredSpeedup(1.6);
+        RunView done = new RunView(Path.of("run"), null, List.of(noneTimed, aTimed, bTimed, c), List.of(noneTimed), List.of(0.1),
+                List.of(5L));
+        assertEquals(List.of(noneTimed, aTimed, bTimed), FrontierPoints.of(done, List.of()).front());
+        assertTrue(FrontierPoints.of(done, List.of()).evaluated().contains(c), "the untimed point stays in the cloud");
+    }
+
+    @Test
     void measuredSpeedupWinsOverTheMacEstimate() {
         Evaluation estimated = point("a", 2.5, Double.NaN, 0.5, "generation 1");
         Evaluation measured = point("b", 2.5, 1.8, 0.5, "generation 1");
@@ -74,7 +91,7 @@ class FrontierPointsTest {
         FrontierPoints points = FrontierPoints.of(run, List.of(mine));
         assertEquals(List.of(a, b), points.evaluated());
         assertEquals(List.of(none, fora), points.baselines());
-        assertEquals(List.of(none, a, fora), points.front());
+        assertEquals(List.of(none), points.front(), "once anything is timed the front goes through timed points only");
         assertEquals(List.of(mine), points.imported());
         assertTrue(points.anyEstimated());
 
@@ -91,7 +108,7 @@ class FrontierPointsTest {
         assertEquals(2.2, data.getXValue(imp, 0));
         assertSame(mine, chart.evaluationAt(imp, 0));
         assertNull(chart.evaluationAt(imp, 1));
-        assertEquals(3, data.getItemCount(FrontierChart.Kind.FRONT.ordinal()));
+        assertEquals(1, data.getItemCount(FrontierChart.Kind.FRONT.ordinal()));
 
         XYPlot plot = chart.chart().getXYPlot();
         XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
