@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The points of the frontier chart: x is the speedup (measured when the search has timed the schedule, otherwise
  * estimated from the MAC count), y the reward. Search candidates form a faint cloud, the Pareto front over every
- * evaluated schedule (both axes maximised; once the search has timed it, over the timed schedules) is highlighted, baselines are labelled, imported schedules stand apart.
+ * evaluated schedule (both axes maximised; once the search has timed it, over the timed schedules) is highlighted,
+ * baselines are labelled, imported schedules stand apart.
  */
 public record FrontierPoints(List<Evaluation> evaluated, List<Evaluation> front, List<Evaluation> baselines,
         List<Evaluation> imported) {
