@@ -86,6 +86,9 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--blocks", hidden = true, defaultValue = "" + BLOCKS)
     int blocks;
 
+    @Option(names = "--patch", hidden = true, defaultValue = "" + PATCH)
+    int patch;
+
     @Option(names = "--lr", hidden = true, defaultValue = "1e-3")
     float learningRate;
 
@@ -109,7 +112,7 @@ public final class TrainDitCommand implements Callable<Integer> {
             return 0;
         }
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
-        TextToImageConfig config = architecture(width, blocks, g, DitTrainer.Options.TIME_SHIFT);
+        TextToImageConfig config = architecture(width, blocks, patch, g, DitTrainer.Options.TIME_SHIFT);
         DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         if (timeShift != null) options = options.withTimeShift(timeShift);
 
@@ -213,10 +216,13 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
 
-    /** The sample model's architecture (a different width or depth only for experiments and tests). */
-    static TextToImageConfig architecture(int width, int blocks, double guidance, double shift) {
+    /** The sample model's architecture (a different width, depth or patch only for experiments and tests). */
+    static TextToImageConfig architecture(int width, int blocks, int patch, double guidance, double shift) {
+        if (patch < 1 || IMAGE_SIZE % patch != 0) {
+            throw new IllegalArgumentException("--patch must divide the image size " + IMAGE_SIZE + ", got " + patch);
+        }
         int headDim = Math.min(HEAD_DIM, width);
-        PixArtConfig transformer = PixArtConfig.of(width / headDim, headDim, blocks, 3, 3, IMAGE_SIZE, PATCH, width);
+        PixArtConfig transformer = PixArtConfig.of(width / headDim, headDim, blocks, 3, 3, IMAGE_SIZE, patch, width);
         PromptEncoderConfig encoder = PromptEncoderConfig.of(width, 2, width / headDim, 24);
         return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift));
     }
@@ -226,9 +232,9 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.addProperty("name", folder.getFileName().toString());
         card.addProperty("kind", "text-to-image-dit");
         card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
-                + "pixel space (32x32 RGB, 4x4 patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
+                + "pixel space (32x32 RGB, " + patch + "x" + patch + " patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
                 + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
-        card.addProperty("command", command(phases, folder, g));
+        card.addProperty("command", command(phases, folder, g, architectureFlags()));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
@@ -248,11 +254,21 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
     /** The commands that reproduce the model: one per training phase, each later one resuming the last. */
-    static String command(JsonArray phases, Path folder, double g) {
+    /** The experiment options that change the architecture, as the command line gives them (empty for the recipe's). */
+    private String architectureFlags() {
+        StringBuilder flags = new StringBuilder();
+        if (width != WIDTH) flags.append(" --width ").append(width);
+        if (blocks != BLOCKS) flags.append(" --blocks ").append(blocks);
+        if (patch != PATCH) flags.append(" --patch ").append(patch);
+        return flags.toString();
+    }
+
+    static String command(JsonArray phases, Path folder, double g, String architectureFlags) {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             JsonObject phase = phases.get(i).getAsJsonObject();
             StringBuilder command = new StringBuilder("./loupe train dit --steps " + phase.get("steps").getAsLong());
+            if (i == 0) command.append(architectureFlags);
             if (phase.get("batch_size").getAsInt() != 32) command.append(" --batch ").append(phase.get("batch_size").getAsInt());
             if (phase.has("time_shift") && phase.get("time_shift").getAsDouble() != DitTrainer.Options.TIME_SHIFT) {
                 command.append(" --time-shift ").append(trim(phase.get("time_shift").getAsDouble()));

@@ -17,12 +17,14 @@ class TrainDitCommandTest {
     void trainsWritesACardAndTheModelRenders(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny");
         MacsCommandTest.Result r = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--sample-every", "2", "--eval-captions", "8", "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--sample-every", "2", "--eval-captions", "8", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 2 steps"), r.out());
         JsonObject card = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         assertEquals("text-to-image-dit", card.get("kind").getAsString());
-        assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --batch 2"));
+        assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2"),
+                card.get("command").getAsString());
+        assertEquals(8, card.getAsJsonObject("config").get("patch_size").getAsInt());
         assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
         assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
         JsonObject adherence = card.getAsJsonObject("metrics").getAsJsonObject("prompt_adherence");
@@ -37,16 +39,17 @@ class TrainDitCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("training/samples/step-0000002.png")), "a sample sheet");
 
         MacsCommandTest.Result again = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--out", out.toString());
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--resume", "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--resume",
+                "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
-        assertTrue(command.startsWith("./loupe train dit --steps 2 --batch 2 ") && command.contains(
+        assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 ") && command.contains(
                 " && ./loupe train dit --steps 3 --batch 2 --time-shift 1 ") && command.endsWith(" --resume"), command);
         assertEquals(2, resumedCard.getAsJsonArray("training_phases").size());
 
