@@ -253,7 +253,6 @@ public final class TrainDitCommand implements Callable<Integer> {
         return card;
     }
 
-    /** The commands that reproduce the model: one per training phase, each later one resuming the last. */
     /** The experiment options that change the architecture, as the command line gives them (empty for the recipe's). */
     private String architectureFlags() {
         StringBuilder flags = new StringBuilder();
@@ -263,6 +262,10 @@ public final class TrainDitCommand implements Callable<Integer> {
         return flags.toString();
     }
 
+    /**
+     * The commands that reproduce the model: one per training phase, each later one resuming the last; the first
+     * carries {@code architectureFlags}.
+     */
     static String command(JsonArray phases, Path folder, double g, String architectureFlags) {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
