@@ -184,13 +184,6 @@ public final class Search {
         }
     }
 
-    /** Thrown inside the algorithm when the user cancels; the run folder is left resumable. */
-    private static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super(null, null, false, false);
-        }
-    }
-
     /** A schedule to score, with the name and origin it gets if it is new. */
     private record Candidate(String name, CacheSchedule schedule, String origin) {}
 
@@ -277,7 +270,7 @@ public final class Search {
                     finish(nsga, generation);
                 }
                 measureAndReport();
-            } catch (Cancelled | CancellationException c) {
+            } catch (CancellationException c) { // the user's, from scoring or timing: the run folder is left resumable
                 progress.update(-1, "paused after " + finished.size() + " generations; resume to continue");
             }
             return SearchRun.open(folder.dir());
@@ -315,7 +308,10 @@ public final class Search {
             return cache.size();
         }
 
-        /** Scores the candidates not yet scored, in parallel; throws {@link Cancelled} when cancelled before the end. */
+        /**
+         * Scores the candidates not yet scored, in parallel; throws {@link CancellationException} when cancelled before
+         * the end.
+         */
         void score(List<Candidate> candidates) {
             List<Candidate> todo = new ArrayList<>();
             Map<String, Candidate> unique = new LinkedHashMap<>();
@@ -341,7 +337,7 @@ public final class Search {
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     stop.set(true);
-                    throw new Cancelled();
+                    throw new CancellationException("search cancelled");
                 } catch (ExecutionException ex) {
                     stop.set(true);
                     if (failure == null) failure = ex.getCause() instanceof RuntimeException r ? r
@@ -356,7 +352,7 @@ public final class Search {
                         "generation %d/%d: scored %d of %d", generation, settings.generations() - 1, count, todo.size()));
             }
             if (failure != null) throw failure;
-            if (count < todo.size()) throw new Cancelled();
+            if (count < todo.size()) throw new CancellationException("search cancelled");
         }
 
         private void record(Evaluation e) {
@@ -420,20 +416,20 @@ public final class Search {
 
         private void measureAndReport() {
             SearchRun run = SearchRun.open(folder.dir());
-            List<Evaluation> toMeasure = new ArrayList<>();
+            Map<String, Evaluation> byKey = new LinkedHashMap<>(); // each schedule timed once
             Evaluation baseline = run.baseline();
             for (Heuristics.Heuristic h : reportBaselines(evaluator.steps(), evaluator.blocks())) {
                 Evaluation e = scored(h.schedule().key());
-                if (e != null && e.caches()) toMeasure.add(e);
+                if (e != null && e.caches()) byKey.putIfAbsent(e.key(), e);
             }
             // the final population's front (the report's) and the speedup-reward front over every scored schedule
             // (the one the workspace draws), by MAC estimate until timed
-            List<Evaluation> fronts = new ArrayList<>(run.frontier());
-            fronts.addAll(Frontier.bySpeedupAndReward(run.evaluations().stream().filter(Evaluation::caches).toList(),
-                    Evaluation::macSpeedup));
-            for (Evaluation e : fronts) {
-                if (toMeasure.stream().noneMatch(m -> m.key().equals(e.key()))) toMeasure.add(e);
+            for (Evaluation e : run.frontier()) byKey.putIfAbsent(e.key(), e);
+            for (Evaluation e : Frontier.bySpeedupAndReward(run.evaluations().stream().filter(Evaluation::caches).toList(),
+                    Evaluation::macSpeedup)) {
+                byKey.putIfAbsent(e.key(), e);
             }
+            List<Evaluation> toMeasure = new ArrayList<>(byKey.values());
             progress.update(0.999, "measuring the wall-clock speedup of " + toMeasure.size() + " schedules against no caching");
             ScheduleEvaluator.Timings timings = evaluator.measure(toMeasure, TIMING_WARMUP, TIMING_REPEATS, progress::isCancelled);
             Map<String, Evaluation> measured = new LinkedHashMap<>();
