@@ -93,8 +93,12 @@ public final class TrainDitCommand implements Callable<Integer> {
     float learningRate;
 
     @Option(names = "--time-shift", paramLabel = "S", description = "Shift of the training noise levels towards noise "
-            + "(default " + DitTrainer.Options.TIME_SHIFT + "; 1 spends more steps on fine detail, for a last phase with --resume).")
+            + "(default " + DitTrainer.Options.TIME_SHIFT + "; 1 spends more steps on fine detail, for a last phase with --resume). "
+            + "The model's sampler spaces its steps with the same shift.")
     Double timeShift;
+
+    @Option(names = "--time-std", hidden = true, defaultValue = "1.0")
+    double timeStd;
 
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
     int checkpointEvery;
@@ -112,9 +116,10 @@ public final class TrainDitCommand implements Callable<Integer> {
             return 0;
         }
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
-        TextToImageConfig config = architecture(width, blocks, patch, g, DitTrainer.Options.TIME_SHIFT);
-        DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
-        if (timeShift != null) options = options.withTimeShift(timeShift);
+        double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
+        TextToImageConfig config = architecture(width, blocks, patch, g, shift);
+        DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery)
+                .withTimes(0.0, timeStd, shift);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -275,6 +280,9 @@ public final class TrainDitCommand implements Callable<Integer> {
             if (phase.get("batch_size").getAsInt() != 32) command.append(" --batch ").append(phase.get("batch_size").getAsInt());
             if (phase.has("time_shift") && phase.get("time_shift").getAsDouble() != DitTrainer.Options.TIME_SHIFT) {
                 command.append(" --time-shift ").append(trim(phase.get("time_shift").getAsDouble()));
+            }
+            if (phase.has("time_std") && phase.get("time_std").getAsDouble() != 1.0) {
+                command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

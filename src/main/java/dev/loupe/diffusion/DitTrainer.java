@@ -86,6 +86,7 @@ public final class DitTrainer {
             if (!(learningRate > 0)) throw new LoupeException("the learning rate must be positive, not " + learningRate);
             if (!(emaDecay >= 0 && emaDecay < 1)) throw new LoupeException("the EMA decay must be in [0, 1), not " + emaDecay);
             if (!(timeShift > 0)) throw new LoupeException("the time shift must be positive, not " + timeShift);
+            if (!(timeStd > 0)) throw new LoupeException("the spread of the training times must be positive, not " + timeStd);
             if (!(captionDropout >= 0 && captionDropout < 1)) {
                 throw new LoupeException("caption dropout must be in [0, 1), not " + captionDropout);
             }
@@ -104,9 +105,9 @@ public final class DitTrainer {
                     sampleEvery);
         }
 
-        /** The same run with training times shifted by {@code shift}. */
-        public Options withTimeShift(double shift) {
-            return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, timeMean, timeStd, shift, seed,
+        /** The same run with training times {@code shift(sigmoid(N(mean, std)))}. */
+        public Options withTimes(double mean, double std, double shift) {
+            return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, mean, std, shift, seed,
                     firstScene, checkpointEvery, sampleEvery);
         }
 

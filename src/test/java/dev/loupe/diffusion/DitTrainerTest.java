@@ -113,7 +113,7 @@ class DitTrainerTest {
             assertEquals(1, trainer.phases().size());
         }
         try (NDManager nd = NDManager.newBaseManager()) {
-            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3).withTimeShift(1.0), dir);
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3).withTimes(0.0, 1.0, 1.0), dir);
             assertEquals(3, trainer.train(true, Progress.NONE).step());
             var phases = trainer.phases();
             assertEquals(2, phases.size());
