@@ -278,6 +278,9 @@ public final class TrainDitCommand implements Callable<Integer> {
             StringBuilder command = new StringBuilder("./loupe train dit --steps " + phase.get("steps").getAsLong());
             if (i == 0) command.append(architectureFlags);
             if (phase.get("batch_size").getAsInt() != 32) command.append(" --batch ").append(phase.get("batch_size").getAsInt());
+            if (phase.has("learning_rate") && phase.get("learning_rate").getAsFloat() != 1e-3f) {
+                command.append(" --lr ").append(phase.get("learning_rate").getAsFloat());
+            }
             if (phase.has("time_shift") && phase.get("time_shift").getAsDouble() != DitTrainer.Options.TIME_SHIFT) {
                 command.append(" --time-shift ").append(trim(phase.get("time_shift").getAsDouble()));
             }

@@ -43,15 +43,17 @@ class TrainDitCommandTest {
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--patch", "8", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std", "1.5", "--resume",
-                "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
+                "1.5", "--lr", "5e-4", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
-        assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 ") && command.contains(
-                " && ./loupe train dit --steps 3 --batch 2 --time-shift 1 --time-std 1.5 ") && command.endsWith(" --resume"), command);
-        assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(), "the sampler spaces its steps as training did");
+        assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 ")
+                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 ")
+                && command.endsWith(" --resume"), command);
+        assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(),
+                "the sampler spaces its steps as the last phase trained");
         assertEquals(2, resumedCard.getAsJsonArray("training_phases").size());
 
         Path png = dir.resolve("x.png");
