@@ -59,7 +59,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the checkpoint in OUT/training.")
     boolean resume;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "B", description = "Images per step (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + DitTrainer.Options.BATCH_SIZE, paramLabel = "B",
+            description = "Images per step (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--guidance", paramLabel = "G", description = "Guidance scale recorded as the model's default (default "
@@ -89,7 +90,7 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--patch", hidden = true, defaultValue = "" + PATCH)
     int patch;
 
-    @Option(names = "--lr", hidden = true, defaultValue = "1e-3")
+    @Option(names = "--lr", hidden = true, defaultValue = "" + DitTrainer.Options.LEARNING_RATE)
     float learningRate;
 
     @Option(names = "--time-shift", paramLabel = "S", description = "Shift of the training noise levels towards noise "
@@ -97,7 +98,7 @@ public final class TrainDitCommand implements Callable<Integer> {
             + "The model's sampler spaces its steps with the same shift.")
     Double timeShift;
 
-    @Option(names = "--time-std", hidden = true, defaultValue = "1.0")
+    @Option(names = "--time-std", hidden = true, defaultValue = "" + DitTrainer.Options.TIME_STD)
     double timeStd;
 
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
@@ -118,8 +119,8 @@ public final class TrainDitCommand implements Callable<Integer> {
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
         double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
         TextToImageConfig config = architecture(width, blocks, patch, g, shift);
-        DitTrainer.Options options = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery)
-                .withTimes(0.0, timeStd, shift);
+        DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
+        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -277,14 +278,16 @@ public final class TrainDitCommand implements Callable<Integer> {
             JsonObject phase = phases.get(i).getAsJsonObject();
             StringBuilder command = new StringBuilder("./loupe train dit --steps " + phase.get("steps").getAsLong());
             if (i == 0) command.append(architectureFlags);
-            if (phase.get("batch_size").getAsInt() != 32) command.append(" --batch ").append(phase.get("batch_size").getAsInt());
-            if (phase.has("learning_rate") && phase.get("learning_rate").getAsFloat() != 1e-3f) {
+            if (phase.get("batch_size").getAsInt() != DitTrainer.Options.BATCH_SIZE) {
+                command.append(" --batch ").append(phase.get("batch_size").getAsInt());
+            }
+            if (phase.has("learning_rate") && phase.get("learning_rate").getAsFloat() != DitTrainer.Options.LEARNING_RATE) {
                 command.append(" --lr ").append(phase.get("learning_rate").getAsFloat());
             }
             if (phase.has("time_shift") && phase.get("time_shift").getAsDouble() != DitTrainer.Options.TIME_SHIFT) {
                 command.append(" --time-shift ").append(trim(phase.get("time_shift").getAsDouble()));
             }
-            if (phase.has("time_std") && phase.get("time_std").getAsDouble() != 1.0) {
+            if (phase.has("time_std") && phase.get("time_std").getAsDouble() != DitTrainer.Options.TIME_STD) {
                 command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
             }
             command.append(" --guidance ").append(trim(g));

@@ -95,13 +95,20 @@ public final class DitTrainer {
         /** Shift of the recipe's training times (and of the sampler's steps). */
         public static final double TIME_SHIFT = 3.0;
 
+        /** Spread of the recipe's logit-normal training times (their centre is 0). */
+        public static final double TIME_STD = 1.0;
+
+        /** The recipe's peak learning rate and images per step. */
+        public static final float LEARNING_RATE = 1e-3f;
+        public static final int BATCH_SIZE = 32;
+
         /**
          * The recipe of the shipped sample model (lr 1e-3 after 200 warm-up steps, EMA 0.999, 10% caption dropout,
          * logit-normal(0, 1) times shifted by {@link #TIME_SHIFT}, seed 0, scenes from seed 0) with the given length,
          * batch, peak learning rate and intervals.
          */
         public static Options recipe(long steps, int batchSize, float learningRate, int checkpointEvery, int sampleEvery) {
-            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, 1.0, TIME_SHIFT, 0, 0, checkpointEvery,
+            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, TIME_STD, TIME_SHIFT, 0, 0, checkpointEvery,
                     sampleEvery);
         }
 
