@@ -64,10 +64,13 @@ public final class LocalAttenderKernel {
                 float[] weights = phases;
                 IntStream.range(0, h).parallel().forEach(y ->
                         row(weights, padded, channels, y, h, w, pad, factor, offsets, blockOut));
-                // The chunk wraps the direct buffer without a copy; set() copies it into the output at once.
+                // The chunk wraps the direct buffer without a copy; set() copies it into the output at once. The last
+                // block may be smaller than the buffer: the limit tells DJL how much of it is the chunk.
+                bytes.limit((int) (channels * plane * Float.BYTES));
                 try (NDArray chunk = m.create(bytes, new Shape(1, channels, outH, outW), DataType.FLOAT32)) {
                     out.set(new NDIndex("{}:{}, {}:{}", s, s + 1, c0, c1), chunk);
                 }
+                bytes.clear();
                 java.lang.ref.Reference.reachabilityFence(bytes);
             }
         }
