@@ -5,7 +5,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
+import dev.loupe.backbone.Backbone;
+import dev.loupe.backbone.Backbones;
 import dev.loupe.diffusion.DitTrainer;
+import dev.loupe.diffusion.RepresentationAlignment;
 import dev.loupe.diffusion.PixArtConfig;
 import dev.loupe.diffusion.PromptEncoderConfig;
 import dev.loupe.diffusion.Sampler;
@@ -101,6 +104,13 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--time-std", hidden = true, defaultValue = "" + DitTrainer.Options.TIME_STD)
     double timeStd;
 
+    /** REPA's loss weight (0: the plain recipe) and the block whose tokens it aligns with the sample ViT's features. */
+    @Option(names = "--align-weight", hidden = true, defaultValue = "0")
+    double alignWeight;
+
+    @Option(names = "--align-block", hidden = true, defaultValue = "3")
+    int alignBlock;
+
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
     int checkpointEvery;
 
@@ -125,9 +135,12 @@ public final class TrainDitCommand implements Callable<Integer> {
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        if (alignWeight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--align-weight cannot be negative");
+        try (NDManager manager = NDManager.newBaseManager(); Backbone teacher = alignWeight > 0 ? Backbones.sample() : null) {
             TextToImageModel model = new TextToImageModel(manager, config);
-            DitTrainer trainer = new DitTrainer(model, options, folder);
+            RepresentationAlignment alignment = teacher == null ? null
+                    : new RepresentationAlignment(model, teacher, alignBlock, alignWeight, learningRate, options.seed());
+            DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
                     folder.getFileName(), model.parameterCount(), total, batch, folder);
@@ -246,7 +259,10 @@ public final class TrainDitCommand implements Callable<Integer> {
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
                 options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
         card.add("data", data);
-        card.add("training", options.toJson());
+        JsonObject training = options.toJson();
+        JsonObject lastPhase = phases.get(phases.size() - 1).getAsJsonObject();
+        if (lastPhase.has("representation_alignment")) training.add("representation_alignment", lastPhase.get("representation_alignment"));
+        card.add("training", training);
         if (phases.size() > 1) card.add("training_phases", phases);
         JsonObject time = new JsonObject();
         time.addProperty("wall_seconds", Math.round(result.wallSeconds()));
@@ -289,6 +305,11 @@ public final class TrainDitCommand implements Callable<Integer> {
             }
             if (phase.has("time_std") && phase.get("time_std").getAsDouble() != DitTrainer.Options.TIME_STD) {
                 command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
+            }
+            if (phase.has("representation_alignment")) {
+                JsonObject a = phase.getAsJsonObject("representation_alignment");
+                command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
+                command.append(" --align-block ").append(a.get("after_block").getAsInt());
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

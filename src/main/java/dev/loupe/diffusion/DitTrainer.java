@@ -17,6 +17,7 @@ import dev.loupe.tensor.Tensors;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
 import dev.loupe.world.RenderedScene;
+import dev.loupe.world.SceneSpec;
 import dev.loupe.world.ShapesWorld;
 import dev.loupe.world.WorldBatch;
 import java.io.IOException;
@@ -152,12 +153,20 @@ public final class DitTrainer {
     private final Adam adam;
     private final Map<String, Parameter> parameters;
     private final Map<String, Parameter> emaParameters;
+    /** The extra representation-alignment loss, or null for the plain recipe. */
+    private final RepresentationAlignment alignment;
 
     /**
      * @param model trained in place (its manager holds the optimiser state too)
      * @param dir   the output folder; the checkpoint lives in {@code dir/training}
      */
     public DitTrainer(TextToImageModel model, Options options, Path dir) {
+        this(model, options, dir, null);
+    }
+
+    /** A run with an extra representation-alignment loss (null: none). */
+    public DitTrainer(TextToImageModel model, Options options, Path dir, RepresentationAlignment alignment) {
+        this.alignment = alignment;
         this.model = model;
         this.options = options;
         this.dir = dir;
@@ -201,6 +210,7 @@ public final class DitTrainer {
             }
             Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
             loadEma(checkpoint.resolve(EMA_FILE), info.step());
+            if (alignment != null) alignment.load(checkpoint, info.step());
             step = info.step();
             losses.addAll(info.losses());
             wallBefore = info.number("wall_seconds", 0);
@@ -223,14 +233,14 @@ public final class DitTrainer {
         try {
             long first = step;
             // the next step's scenes render on a second thread while this step computes
-            Future<List<RenderedScene>> next = step < options.steps() ? renderer.submit(scenesTask(step)) : null;
+            Future<StepScenes> next = step < options.steps() ? renderer.submit(scenesTask(step)) : null;
             double recent = Double.NaN;
             while (step < options.steps()) {
                 if (progress.isCancelled()) {
                     save(step, losses, clock);
                     return new Result(step, true, losses, clock.wall(), clock.cpu());
                 }
-                List<RenderedScene> scenes = await(next);
+                StepScenes scenes = await(next);
                 if (step + 1 < options.steps()) next = renderer.submit(scenesTask(step + 1));
                 double loss = step(step, scenes);
                 step++;
@@ -273,6 +283,7 @@ public final class DitTrainer {
 
     private JsonObject phase(long fromStep) {
         JsonObject o = options.toJson();
+        if (alignment != null) o.add("representation_alignment", alignment.toJson());
         o.addProperty("from_step", fromStep);
         return o;
     }
@@ -294,8 +305,22 @@ public final class DitTrainer {
         return phases.deepCopy();
     }
 
-    private java.util.concurrent.Callable<List<RenderedScene>> scenesTask(long step) {
-        return () -> scenes(step);
+    /** A step's scenes at the model's size and, with alignment, the same scenes at the teacher's (else null). */
+    record StepScenes(List<RenderedScene> model, List<RenderedScene> teacher) {}
+
+    private java.util.concurrent.Callable<StepScenes> scenesTask(long step) {
+        return () -> {
+            if (alignment == null) return new StepScenes(scenes(step), null);
+            int b = options.batchSize();
+            List<RenderedScene> small = new ArrayList<>(b);
+            List<RenderedScene> large = new ArrayList<>(b);
+            for (SceneSpec scene : ShapesWorld.scenes(options.firstScene() + step * b, b)) {
+                List<RenderedScene> both = ShapesWorld.render(scene, model.config().imageSize(), alignment.teacherSize());
+                small.add(both.get(0));
+                large.add(both.get(1));
+            }
+            return new StepScenes(small, large);
+        };
     }
 
     /** The training scenes of a step: a function of the step alone. */
@@ -320,6 +345,12 @@ public final class DitTrainer {
 
     /** One optimisation step on the step's scenes; returns the loss. */
     double step(long step, List<RenderedScene> scenes) {
+        return step(step, new StepScenes(scenes, null));
+    }
+
+    /** One optimisation step; returns the flow loss (without the alignment term). */
+    private double step(long step, StepScenes stepScenes) {
+        List<RenderedScene> scenes = stepScenes.model();
         int b = scenes.size();
         int size = model.config().imageSize();
         int pixels = 3 * size * size;
@@ -340,16 +371,26 @@ public final class DitTrainer {
             NDArray tb = t.reshape(b, 1, 1, 1);
             NDArray xt = x0.mul(tb.neg().add(1f)).add(e.mul(tb)); // (1 - t) x0 + t e
             NDArray target = e.sub(x0);
+            NDArray features = alignment == null ? null : alignment.targets(scope, stepScenes.teacher());
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 PromptEncoder.Encoded caption = model.promptEncoder().encode(scope, captions);
-                NDArray v = model.transformer().forward(xt, t.mul(RectifiedFlow.TIMESTEP_SCALE), caption.embeddings(),
-                        caption.mask());
-                loss = v.sub(target).square().mean();
-                collector.backward(loss);
+                NDArray timesteps = t.mul(RectifiedFlow.TIMESTEP_SCALE);
+                if (alignment == null) {
+                    NDArray v = model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask());
+                    loss = v.sub(target).square().mean();
+                    collector.backward(loss);
+                } else {
+                    PixArtTransformer.Tapped out = model.transformer().forwardTapped(xt, timesteps, caption.embeddings(),
+                            caption.mask(), alignment.afterBlock());
+                    loss = out.output().sub(target).square().mean();
+                    NDArray aligned = alignment.loss(out.tokens(), features);
+                    collector.backward(loss.add(aligned.mul((float) alignment.weight())));
+                }
             }
             lossValue = loss.getFloat();
             adam.step(parameters, learningRate(step));
+            if (alignment != null) alignment.step(learningRate(step));
             updateEma(emaDecay(step));
         }
         if (!Float.isFinite(lossValue)) throw new LoupeException("training diverged at step " + (step + 1) + " (loss " + lossValue + ")");
@@ -398,6 +439,7 @@ public final class DitTrainer {
         meta.addProperty("cpu_seconds", clock.cpu());
         try {
             Files.createDirectories(checkpoint);
+            if (alignment != null) alignment.save(checkpoint);
             Map<String, NDArray> averaged = new LinkedHashMap<>(ema.stateDict());
             try (NDManager scratch = model.manager().newSubManager()) {
                 averaged.put(EMA_STEP_KEY, scratch.create(new long[] {step}, new Shape(1)));

@@ -110,6 +110,25 @@ public final class PixArtTransformer extends Module {
      */
     public NDArray forward(NDArray latents, NDArray timesteps, NDArray captions, NDArray captionMask,
             SizeConditions size, CacheState cache) {
+        return run(latents, timesteps, captions, captionMask, size, cache, -1).output();
+    }
+
+    /** A step's output and the tokens after one of its blocks. */
+    public record Tapped(NDArray output, NDArray tokens) {}
+
+    /**
+     * One uncached step that also returns the hidden tokens {@code [B, h*w, D]} after the first {@code blocks} blocks
+     * (row-major over the patch grid), for training losses on the transformer's inner representation.
+     */
+    public Tapped forwardTapped(NDArray latents, NDArray timesteps, NDArray captions, NDArray captionMask, int blocks) {
+        if (blocks < 1 || blocks > this.blocks.size()) {
+            throw new IllegalArgumentException("tokens can be taken after block 1 to " + this.blocks.size() + ", not " + blocks);
+        }
+        return run(latents, timesteps, captions, captionMask, null, null, blocks);
+    }
+
+    private Tapped run(NDArray latents, NDArray timesteps, NDArray captions, NDArray captionMask, SizeConditions size,
+            CacheState cache, int tapAfter) {
         Shape s = latents.getShape();
         checkInputs(s, timesteps, captions, captionMask, size, cache);
         long b = s.get(0);
@@ -131,13 +150,16 @@ public final class PixArtTransformer extends Module {
             NDArray bias = captionMask == null ? null
                     : captionMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-10000f)
                             .reshape(b, 1, 1, captionMask.getShape().get(1)); // [B, 1, 1, L]
+            NDArray tapped = null;
             for (int i = 0; i < blocks.size(); i++) {
                 x = blocks.get(i).forward(x, caption, bias, ada.modulation(), cache, i);
+                if (i + 1 == tapAfter) tapped = x;
             }
             NDArray out = unpatchify(finalLayer(x, ada.embedded()), b, h, w);
             out.attach(outer);
+            if (tapped != null) tapped.attach(outer);
             if (cache != null) cache.advance();
-            return out;
+            return new Tapped(out, tapped);
         }
     }
 

@@ -62,4 +62,19 @@ class TrainDitCommandTest {
         assertEquals(0, render.code(), render.err());
         assertTrue(Files.isRegularFile(png));
     }
+
+    @Test
+    void anAlignedPhaseIsReproducedWithItsFlagsAndABadBlockIsRefused(@TempDir Path dir) {
+        JsonObject phase = JsonParser.parseString("{\"steps\": 5000, \"batch_size\": 32, \"learning_rate\": 0.001, \"time_shift\": 3.0,"
+                + " \"time_std\": 1.0, \"representation_alignment\": {\"teacher\": \"sample-vit\", \"after_block\": 3, \"weight\": 0.5}}")
+                .getAsJsonObject();
+        com.google.gson.JsonArray phases = new com.google.gson.JsonArray();
+        phases.add(phase);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 0.5 --align-block 3 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""));
+        MacsCommandTest.Result bad = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
+                "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("blocks 1 to 2"), bad.err());
+    }
 }

@@ -9,6 +9,8 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
+import dev.loupe.backbone.SampleVitBackbone;
+import dev.loupe.backbone.SampleVitConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +98,63 @@ class DitTrainerTest {
             Map<String, float[]> resumedEma = weights(trainer.ema());
             expected.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
             expectedEma.forEach((k, v) -> assertArrayEquals(v, resumedEma.get(k), "ema " + k));
+        }
+    }
+
+    /** A tiny random ViT as the alignment teacher: patch 8, so that a 32 px scene has the tiny DiT's 4 x 4 grid. */
+    static SampleVitBackbone tinyTeacher() {
+        return SampleVitBackbone.random(new SampleVitConfig(8, 12, 1, 2, 24, 9, 32, List.of()), "tiny-teacher");
+    }
+
+    @Test
+    void anAlignedRunTrainsTheProjectorAndResumesExactly(@TempDir Path straight, @TempDir Path interrupted, @TempDir Path plain) {
+        Map<String, float[]> expected;
+        List<Double> expectedLosses;
+        List<Double> plainLosses;
+        // one teacher for every run: its random weights are the targets
+        try (SampleVitBackbone teacher = tinyTeacher()) {
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5);
+                assertEquals(32, alignment.teacherSize());
+                DitTrainer trainer = new DitTrainer(model, options(4), straight, alignment);
+                expectedLosses = trainer.train(false, Progress.NONE).losses();
+                expected = weights(model);
+                var recorded = trainer.phases().get(0).getAsJsonObject().getAsJsonObject("representation_alignment");
+                assertEquals("tiny-teacher", recorded.get("teacher").getAsString());
+                assertEquals(1, recorded.get("after_block").getAsInt());
+            }
+            try (NDManager nd = NDManager.newBaseManager()) {
+                plainLosses = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(4), plain).train(false, Progress.NONE).losses();
+            }
+            // the same first step (same weights and batch: the flow loss before any update), then the alignment's gradient shows
+            assertEquals(plainLosses.get(0), expectedLosses.get(0), 1e-6);
+            assertTrue(!plainLosses.get(3).equals(expectedLosses.get(3)), "the alignment loss changed nothing");
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+                assertEquals(2, trainer.train(false, cancelAfter(2)).step());
+            }
+            assertTrue(Files.isRegularFile(interrupted.resolve(DitTrainer.TRAINING_DIR).resolve(RepresentationAlignment.PROJECTOR_FILE)));
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+                DitTrainer.Result rest = trainer.train(true, Progress.NONE);
+                assertEquals(expectedLosses, rest.losses());
+                Map<String, float[]> resumed = weights(model);
+                expected.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
+                assertEquals(1, trainer.phases().size());
+            }
+        }
+    }
+
+    @Test
+    void alignmentNeedsABlockOfTheModelAndAPositiveWeight() {
+        try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 3, 0.5, 1e-3f, 0));
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 0, 0.5, 1e-3f, 0));
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0, 1e-3f, 0));
         }
     }
 

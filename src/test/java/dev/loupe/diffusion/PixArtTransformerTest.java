@@ -33,4 +33,27 @@ class PixArtTransformerTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void theTappedStepComputesTheSameOutputAndHandsOutTheTokensAfterABlock() throws Exception {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            PixArtTransformer model = PixArtTransformer.load(nd, PixArtFixture.config(), PixArtFixture.weights());
+            Map<String, NDArray> io = SafeTensors.read(PixArtFixture.io(), nd);
+            NDArray latents = io.get("step0.latents");
+            NDArray t = io.get("timesteps").get(0);
+            NDArray captions = io.get("encoder_hidden_states");
+            NDArray mask = io.get("encoder_attention_mask");
+            NDArray plain = model.forward(latents, t, captions, mask);
+            PixArtTransformer.Tapped tapped = model.forwardTapped(latents, t, captions, mask, 1);
+            assertEquals(0f, tapped.output().sub(plain).abs().max().getFloat());
+            int p = model.config().patchSize();
+            long tokens = latents.getShape().get(2) / p * (latents.getShape().get(3) / p);
+            assertEquals(new ai.djl.ndarray.types.Shape(latents.getShape().get(0), tokens, model.config().innerDim()), tapped.tokens().getShape());
+            // tokens after one block differ from those after all of them
+            NDArray last = model.forwardTapped(latents, t, captions, mask, model.blocks().size()).tokens();
+            assertTrue(last.sub(tapped.tokens()).abs().max().getFloat() > 0 || model.blocks().size() == 1);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> model.forwardTapped(latents, t, captions, mask, model.blocks().size() + 1));
+        }
+    }
 }

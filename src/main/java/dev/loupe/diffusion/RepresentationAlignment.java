@@ -1,0 +1,179 @@
+package dev.loupe.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.loupe.LoupeException;
+import dev.loupe.backbone.Backbone;
+import dev.loupe.tensor.Module;
+import dev.loupe.tensor.SafeTensors;
+import dev.loupe.tensor.nn.Activations;
+import dev.loupe.tensor.nn.Linear;
+import dev.loupe.tensor.train.Adam;
+import dev.loupe.world.RenderedScene;
+import dev.loupe.world.WorldBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * REPA (Yu et al., "Representation Alignment for Generation", ICLR 2025) for the sample DiT: an extra training
+ * loss that pulls the transformer's hidden tokens after an early block, through a small trained projector, towards
+ * a pretrained vision encoder's patch features of the clean image: {@code weight * (1 - cos(proj(h), f))}, averaged
+ * over patches. The encoder here is the sample ViT, which has learned ShapesWorld's shapes, so the DiT need not
+ * discover them from the pixel loss alone. The encoder sees the same scene rendered at {@code grid x patch} pixels,
+ * so that its patch grid is the DiT's. Only the training changes: the projector is not part of the shipped model.
+ */
+public final class RepresentationAlignment {
+    /** Files of the projector and its optimiser in a training checkpoint folder. */
+    static final String PROJECTOR_FILE = "alignment.safetensors";
+    static final String OPTIMIZER_FILE = "alignment-optimizer.safetensors";
+    /** REPA's projector width (its 3-layer MLP, narrowed for a width-128 model). */
+    static final int PROJECTOR_WIDTH = 512;
+
+    private final Backbone teacher;
+    private final Projector projector;
+    private final Adam adam;
+    private final int afterBlock;
+    private final double weight;
+    private final int teacherSize;
+
+    /**
+     * @param model      the DiT being trained (its width, patch grid and manager)
+     * @param teacher    the encoder whose features are the targets (not trained; closed by the caller)
+     * @param afterBlock the tokens after this many blocks are aligned
+     * @param weight     the loss weight (REPA's lambda)
+     */
+    public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, float learningRate, long seed) {
+        PixArtConfig c = model.config().transformer();
+        if (afterBlock < 1 || afterBlock > c.numLayers()) {
+            throw new LoupeException("alignment after block " + afterBlock + ": the model has blocks 1 to " + c.numLayers());
+        }
+        if (!(weight > 0)) throw new LoupeException("the alignment weight must be positive, not " + weight);
+        this.teacher = teacher;
+        this.afterBlock = afterBlock;
+        this.weight = weight;
+        this.teacherSize = c.sampleSize() / c.patchSize() * teacher.patchSize();
+        this.projector = new Projector(model.manager(), c.innerDim(), PROJECTOR_WIDTH, teacher.channels());
+        this.adam = new Adam(model.manager(), learningRate);
+        projector.initialise(seed);
+        projector.train(true);
+    }
+
+    public int afterBlock() {
+        return afterBlock;
+    }
+
+    public double weight() {
+        return weight;
+    }
+
+    /** The side at which the teacher sees a scene: its patch grid equals the DiT's. */
+    public int teacherSize() {
+        return teacherSize;
+    }
+
+    /** Unit-length teacher features {@code [B, grid*grid, C]} of the scenes (rendered at {@link #teacherSize()}). */
+    NDArray targets(NDManager scope, List<RenderedScene> scenes) {
+        try (WorldBatch batch = WorldBatch.of(scope, scenes)) {
+            NDArray features = teacher.extract(batch.images()); // [B, C, g, g]
+            long b = features.getShape().get(0);
+            long ch = features.getShape().get(1);
+            NDArray tokens = features.reshape(b, ch, -1).transpose(0, 2, 1);
+            NDArray targets = unit(tokens).stopGradient();
+            targets.attach(scope); // the batch's arrays go with it
+            return targets;
+        }
+    }
+
+    /** {@code 1 - cos(proj(tokens), targets)}, averaged over the batch and patches (to be weighted by the caller). */
+    NDArray loss(NDArray tokens, NDArray targets) {
+        NDArray cos = unit(projector.forward(tokens)).mul(targets).sum(new int[] {-1});
+        return cos.mean().neg().add(1f);
+    }
+
+    /** Updates the projector (after the backward pass), with the DiT's learning rate. */
+    void step(float learningRate) {
+        adam.step(projector.trainableParameters(), learningRate);
+    }
+
+    private static NDArray unit(NDArray x) {
+        return x.div(x.square().sum(new int[] {-1}, true).add(1e-12f).sqrt());
+    }
+
+    /** Card and checkpoint description. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("method", "REPA: weight x (1 - cos(projector(tokens after block), teacher patch features))");
+        o.addProperty("teacher", teacher.name());
+        o.addProperty("teacher_input_px", teacherSize);
+        o.addProperty("after_block", afterBlock);
+        o.addProperty("weight", weight);
+        o.addProperty("projector", "linear " + PROJECTOR_WIDTH + ", SiLU, linear " + PROJECTOR_WIDTH + ", SiLU, linear to the teacher's width");
+        return o;
+    }
+
+    /** Writes the projector and its optimiser state into a checkpoint folder (before the checkpoint's JSON). */
+    void save(Path dir) throws IOException {
+        projector.save(dir.resolve(PROJECTOR_FILE));
+        SafeTensors.write(dir.resolve(OPTIMIZER_FILE), adam.stateDict());
+    }
+
+    /** Restores what {@link #save} wrote; the optimiser must be at {@code step}. */
+    void load(Path dir, long step) {
+        Path weights = dir.resolve(PROJECTOR_FILE);
+        Path moments = dir.resolve(OPTIMIZER_FILE);
+        for (Path f : List.of(weights, moments)) {
+            if (!Files.isRegularFile(f)) {
+                throw new LoupeException(f + " is missing: the checkpoint was not trained with representation alignment");
+            }
+        }
+        projector.load(weights, key -> false);
+        try (NDManager scratch = projector.manager().newSubManager()) {
+            adam.load(SafeTensors.read(moments, scratch), projector.trainableParameters(), moments.toString());
+        }
+        if (adam.stepCount() != step) {
+            throw new LoupeException(moments + " is from step " + adam.stepCount() + " but the checkpoint is at step " + step
+                    + " (a partly written checkpoint?)");
+        }
+    }
+
+    /** REPA's projector: three linear layers with SiLU between. */
+    static final class Projector extends Module {
+        private final Linear in;
+        private final Linear hidden;
+        private final Linear out;
+
+        Projector(NDManager manager, int width, int inner, int targetWidth) {
+            super(manager);
+            in = child("linear_1", new Linear(manager, width, inner));
+            hidden = child("linear_2", new Linear(manager, inner, inner));
+            out = child("linear_3", new Linear(manager, inner, targetWidth));
+        }
+
+        NDArray forward(NDArray x) {
+            return out.forward(Activations.silu(hidden.forward(Activations.silu(in.forward(x)))));
+        }
+
+        /** Xavier-uniform weights and zero biases from a seeded Java generator (reproducible runs). */
+        void initialise(long seed) {
+            SplittableRandom random = new SplittableRandom(seed ^ 0x5EBA_A11C_0FFEEL);
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            for (Map.Entry<String, dev.loupe.tensor.Parameter> e : namedParameters().entrySet()) {
+                ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
+                float[] values = new float[(int) shape.size()];
+                if (e.getKey().endsWith(".weight")) {
+                    double bound = Math.sqrt(6.0 / (shape.get(0) + shape.get(1)));
+                    for (int i = 0; i < values.length; i++) values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+                }
+                state.put(e.getKey(), manager().create(values, shape));
+            }
+            load(state, "the projector's initial weights");
+            state.values().forEach(NDArray::close);
+        }
+    }
+}
