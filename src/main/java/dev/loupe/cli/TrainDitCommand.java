@@ -104,11 +104,17 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--time-std", hidden = true, defaultValue = "" + DitTrainer.Options.TIME_STD)
     double timeStd;
 
-    /** REPA's loss weight (0: the plain recipe) and the block whose tokens it aligns with the sample ViT's features. */
-    @Option(names = "--align-weight", hidden = true, defaultValue = "0")
+    /** The recipe's representation alignment: REPA's loss weight, on the tokens after the third of the 8 blocks. */
+    static final double ALIGN_WEIGHT = 0.5;
+    static final int ALIGN_BLOCK = 3;
+
+    @Option(names = "--align-weight", defaultValue = "" + ALIGN_WEIGHT, paramLabel = "W", description = "Weight of the "
+            + "representation-alignment loss (REPA): the tokens after --align-block blocks are pulled towards the sample ViT's "
+            + "patch features of the clean scene (default ${DEFAULT-VALUE}; 0: the pixel loss alone).")
     double alignWeight;
 
-    @Option(names = "--align-block", hidden = true, defaultValue = "3")
+    @Option(names = "--align-block", defaultValue = "" + ALIGN_BLOCK, paramLabel = "K",
+            description = "Blocks before the aligned tokens (default ${DEFAULT-VALUE}).")
     int alignBlock;
 
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
@@ -306,10 +312,12 @@ public final class TrainDitCommand implements Callable<Integer> {
             if (phase.has("time_std") && phase.get("time_std").getAsDouble() != DitTrainer.Options.TIME_STD) {
                 command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
             }
-            if (phase.has("representation_alignment")) {
+            if (!phase.has("representation_alignment")) {
+                command.append(" --align-weight 0");
+            } else {
                 JsonObject a = phase.getAsJsonObject("representation_alignment");
-                command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
-                command.append(" --align-block ").append(a.get("after_block").getAsInt());
+                if (a.get("weight").getAsDouble() != ALIGN_WEIGHT) command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
+                if (a.get("after_block").getAsInt() != ALIGN_BLOCK) command.append(" --align-block ").append(a.get("after_block").getAsInt());
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

@@ -17,13 +17,16 @@ class TrainDitCommandTest {
     void trainsWritesACardAndTheModelRenders(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny");
         MacsCommandTest.Result r = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--patch", "8", "--sample-every", "2", "--eval-captions", "8", "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--align-block", "1", "--sample-every", "2", "--eval-captions", "8", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 2 steps"), r.out());
         JsonObject card = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         assertEquals("text-to-image-dit", card.get("kind").getAsString());
-        assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2"),
+        assertTrue(card.get("command").getAsString().startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 --align-block 1"),
                 card.get("command").getAsString());
+        assertEquals("sample-vit", card.getAsJsonObject("training").getAsJsonObject("representation_alignment").get("teacher").getAsString());
+        assertEquals(64, card.getAsJsonObject("training").getAsJsonObject("representation_alignment").get("teacher_input_px").getAsInt(),
+                "4 x 4 patches of 16 px: the DiT's 4 x 4 grid");
         assertEquals(8, card.getAsJsonObject("config").get("patch_size").getAsInt());
         assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
         assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
@@ -39,18 +42,18 @@ class TrainDitCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("training/samples/step-0000002.png")), "a sample sheet");
 
         MacsCommandTest.Result again = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--patch", "8", "--out", out.toString());
+                "--blocks", "1", "--patch", "8", "--align-block", "1", "--out", out.toString());
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
-                "--blocks", "1", "--patch", "8", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
+                "--blocks", "1", "--patch", "8", "--align-block", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
                 "1.5", "--lr", "5e-4", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
-        assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 ")
-                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 ")
+        assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 --align-block 1 ")
+                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --align-block 1 ")
                 && command.endsWith(" --resume"), command);
         assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(),
                 "the sampler spaces its steps as the last phase trained");
@@ -70,8 +73,15 @@ class TrainDitCommandTest {
                 .getAsJsonObject();
         com.google.gson.JsonArray phases = new com.google.gson.JsonArray();
         phases.add(phase);
-        assertEquals("./loupe train dit --steps 5000 --align-weight 0.5 --align-block 3 --guidance 4 --out sample-models/sample-dit",
+        assertEquals("./loupe train dit --steps 5000 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""), "the recipe's alignment needs no flags");
+        phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
+        phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""));
+        phase.remove("representation_alignment");
+        assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""), "a run without alignment");
         MacsCommandTest.Result bad = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());
         assertEquals(1, bad.code());
