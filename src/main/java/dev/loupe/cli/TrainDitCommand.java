@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 /** {@code loupe train dit}: trains the sample text-to-image model on ShapesWorld. */
 @Command(name = "dit", mixinStandardHelpOptions = true, description = {
     "Train the sample text-to-image model (PixArt architecture in pixel space, 32x32 RGB, rectified flow) on",
-    "ShapesWorld scenes and their captions. Checkpoints and sample sheets go to OUT/training/; the finished model",
+    "ShapesWorld scenes and their captions, its early tokens aligned with the sample ViT's features (REPA; needs",
+    "sample-models/sample-vit). Checkpoints and sample sheets go to OUT/training/; the finished model",
     "(EMA weights, model.json) to OUT. Ctrl-C saves a checkpoint; --resume continues it exactly."})
 public final class TrainDitCommand implements Callable<Integer> {
     /** The shipped model's architecture: 8 blocks of width 128 on 8x8 patch tokens, captions of width 128. */

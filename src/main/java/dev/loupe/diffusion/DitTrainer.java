@@ -42,7 +42,7 @@ import java.util.concurrent.Future;
  * {@code |v(x_t, t, caption) - (noise - x0)|^2} with t logit-normal; a share of the captions is replaced by the
  * empty prompt so that the same network also predicts unconditionally (classifier-free guidance). Adam with linear
  * warm-up and cosine decay to a tenth; an exponential moving average (EMA) of the weights is kept and is what the
- * finished model ships.
+ * finished model ships. With a {@link RepresentationAlignment}, REPA's loss on the tokens of an early block is added.
  *
  * <p>Everything random is drawn from Java generators seeded by the run seed and the step (initial weights, times,
  * noise, caption dropout), and the scenes depend on the step alone, so a run resumed from a checkpoint continues
