@@ -210,7 +210,8 @@ public final class DitTrainer {
             }
             Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
             loadEma(checkpoint.resolve(EMA_FILE), info.step());
-            if (alignment != null) alignment.load(checkpoint, info.step());
+            // an aligned run continues its projector; a plain one continued with alignment starts one (a new phase)
+            if (alignment != null && lastPhaseWasAligned(info)) alignment.load(checkpoint, info.step());
             step = info.step();
             losses.addAll(info.losses());
             wallBefore = info.number("wall_seconds", 0);
@@ -279,6 +280,13 @@ public final class DitTrainer {
         }
         JsonObject current = phase(info.step());
         if (phases.isEmpty() || !sameOptions(phases.get(phases.size() - 1).getAsJsonObject(), current)) phases.add(current);
+    }
+
+    private static boolean lastPhaseWasAligned(Checkpoint.Info info) {
+        JsonObject meta = info.metadata();
+        if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return false;
+        JsonArray saved = meta.getAsJsonArray("phases");
+        return saved.get(saved.size() - 1).getAsJsonObject().has("representation_alignment");
     }
 
     private JsonObject phase(long fromStep) {

@@ -149,6 +149,22 @@ class DitTrainerTest {
     }
 
     @Test
+    void aPlainRunContinuedWithAlignmentStartsAProjectorInANewPhase(@TempDir Path dir) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(2), dir).train(false, Progress.NONE);
+        }
+        try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            DitTrainer trainer = new DitTrainer(model, options(3), dir, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+            assertEquals(3, trainer.train(true, Progress.NONE).step());
+            var phases = trainer.phases();
+            assertEquals(2, phases.size());
+            assertTrue(!phases.get(0).getAsJsonObject().has("representation_alignment"));
+            assertTrue(phases.get(1).getAsJsonObject().has("representation_alignment"));
+        }
+    }
+
+    @Test
     void alignmentNeedsABlockOfTheModelAndAPositiveWeight() {
         try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
