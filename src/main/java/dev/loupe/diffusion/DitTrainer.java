@@ -319,10 +319,9 @@ public final class DitTrainer {
     private java.util.concurrent.Callable<StepScenes> scenesTask(long step) {
         return () -> {
             if (alignment == null) return new StepScenes(scenes(step), null);
-            int b = options.batchSize();
-            List<RenderedScene> small = new ArrayList<>(b);
-            List<RenderedScene> large = new ArrayList<>(b);
-            for (SceneSpec scene : ShapesWorld.scenes(options.firstScene() + step * b, b)) {
+            List<RenderedScene> small = new ArrayList<>(options.batchSize());
+            List<RenderedScene> large = new ArrayList<>(options.batchSize());
+            for (SceneSpec scene : sceneSpecs(step)) {
                 List<RenderedScene> both = ShapesWorld.render(scene, model.config().imageSize(), alignment.teacherSize());
                 small.add(both.get(0));
                 large.add(both.get(1));
@@ -331,13 +330,15 @@ public final class DitTrainer {
         };
     }
 
-    /** The training scenes of a step: a function of the step alone. */
+    /** The training scenes of a step, at the model's size: a function of the step alone. */
     List<RenderedScene> scenes(long step) {
-        int b = options.batchSize();
-        List<RenderedScene> out = new ArrayList<>(b);
-        long first = options.firstScene() + step * b;
-        for (int i = 0; i < b; i++) out.add(ShapesWorld.render(first + i, model.config().imageSize()));
+        List<RenderedScene> out = new ArrayList<>(options.batchSize());
+        for (SceneSpec scene : sceneSpecs(step)) out.add(ShapesWorld.render(scene, model.config().imageSize()).get(0));
         return out;
+    }
+
+    private List<SceneSpec> sceneSpecs(long step) {
+        return ShapesWorld.scenes(options.firstScene() + step * options.batchSize(), options.batchSize());
     }
 
     private static <T> T await(Future<T> future) {
