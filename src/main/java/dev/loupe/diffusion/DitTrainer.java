@@ -385,17 +385,12 @@ public final class DitTrainer {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 PromptEncoder.Encoded caption = model.promptEncoder().encode(scope, captions);
                 NDArray timesteps = t.mul(RectifiedFlow.TIMESTEP_SCALE);
-                if (alignment == null) {
-                    NDArray v = model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask());
-                    loss = v.sub(target).square().mean();
-                    collector.backward(loss);
-                } else {
-                    PixArtTransformer.Tapped out = model.transformer().forwardTapped(xt, timesteps, caption.embeddings(),
-                            caption.mask(), alignment.afterBlock());
-                    loss = out.output().sub(target).square().mean();
-                    NDArray aligned = alignment.loss(out.tokens(), features);
-                    collector.backward(loss.add(aligned.mul((float) alignment.weight())));
-                }
+                PixArtTransformer.Tapped out = alignment == null
+                        ? new PixArtTransformer.Tapped(model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask()), null)
+                        : model.transformer().forwardTapped(xt, timesteps, caption.embeddings(), caption.mask(), alignment.afterBlock());
+                loss = out.output().sub(target).square().mean();
+                collector.backward(alignment == null ? loss
+                        : loss.add(alignment.loss(out.tokens(), features).mul((float) alignment.weight())));
             }
             lossValue = loss.getFloat();
             adam.step(parameters, learningRate(step));
@@ -505,16 +500,21 @@ public final class DitTrainer {
             } else if (key.startsWith("transformer.adaln_single.") || key.startsWith("transformer.caption_projection.")) {
                 gaussian(random, values, 0.02);
             } else {
-                long fanOut = shape.get(0);
-                long fanIn = shape.size() / fanOut; // a convolution [out, in, k, k] as the matrix [out, in k k]
-                double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-                for (int i = 0; i < n; i++) values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+                xavierUniform(random, values, shape);
             }
             NDArray fresh = Tensors.of(model.manager(), values, shape);
             fresh.setName(key);
             p.set(fresh);
         }
         model.train(model.isTraining()); // gradients on the new tensors as before
+    }
+
+    /** Xavier-uniform values for a weight of {@code shape}: a convolution [out, in, k, k] as the matrix [out, in k k]. */
+    static void xavierUniform(SplittableRandom random, float[] values, Shape shape) {
+        long fanOut = shape.get(0);
+        long fanIn = shape.size() / fanOut;
+        double bound = Math.sqrt(6.0 / (fanIn + fanOut));
+        for (int i = 0; i < values.length; i++) values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
     }
 
     private static void gaussian(SplittableRandom random, float[] values, double std) {

@@ -166,10 +166,7 @@ public final class RepresentationAlignment {
             for (Map.Entry<String, dev.loupe.tensor.Parameter> e : namedParameters().entrySet()) {
                 ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
                 float[] values = new float[(int) shape.size()];
-                if (e.getKey().endsWith(".weight")) {
-                    double bound = Math.sqrt(6.0 / (shape.get(0) + shape.get(1)));
-                    for (int i = 0; i < values.length; i++) values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
-                }
+                if (e.getKey().endsWith(".weight")) DitTrainer.xavierUniform(random, values, shape);
                 state.put(e.getKey(), manager().create(values, shape));
             }
             load(state, "the projector's initial weights");
