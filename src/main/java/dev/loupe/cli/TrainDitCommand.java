@@ -19,6 +19,7 @@ import dev.loupe.eval.RewardModel;
 import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.models.LoupeHome;
+import dev.loupe.models.ModelCard;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -268,7 +269,13 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.add("data", data);
         JsonObject training = options.toJson();
         JsonObject lastPhase = phases.get(phases.size() - 1).getAsJsonObject();
-        if (lastPhase.has("representation_alignment")) training.add("representation_alignment", lastPhase.get("representation_alignment"));
+        if (lastPhase.has("representation_alignment")) {
+            JsonObject alignment = lastPhase.getAsJsonObject("representation_alignment").deepCopy();
+            // retraining the sample ViT changes this recipe's targets: the card names the teacher's weights
+            ModelCard teacher = ModelCard.read(LoupeHome.sampleModel(Backbones.SAMPLE_MODEL));
+            alignment.addProperty("teacher_weights_sha256", teacher.files().getOrDefault("model.safetensors", ""));
+            training.add("representation_alignment", alignment);
+        }
         card.add("training", training);
         if (phases.size() > 1) card.add("training_phases", phases);
         JsonObject time = new JsonObject();

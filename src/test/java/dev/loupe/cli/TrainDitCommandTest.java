@@ -27,6 +27,9 @@ class TrainDitCommandTest {
         assertEquals("sample-vit", card.getAsJsonObject("training").getAsJsonObject("representation_alignment").get("teacher").getAsString());
         assertEquals(64, card.getAsJsonObject("training").getAsJsonObject("representation_alignment").get("teacher_input_px").getAsInt(),
                 "4 x 4 patches of 16 px: the DiT's 4 x 4 grid");
+        String teacherSha = dev.loupe.models.ModelCard.sha256(dev.loupe.models.LoupeHome.sampleModel("sample-vit").resolve("model.safetensors"));
+        assertEquals(teacherSha, card.getAsJsonObject("training").getAsJsonObject("representation_alignment")
+                .get("teacher_weights_sha256").getAsString(), "the teacher's weights, as its card records them");
         assertEquals(8, card.getAsJsonObject("config").get("patch_size").getAsInt());
         assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
         assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
