@@ -4,21 +4,25 @@ import dev.loupe.search.Evaluation;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.labels.ItemLabelAnchor;
-import org.jfree.chart.labels.ItemLabelPosition;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.PlotRenderingInfo;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYItemRendererState;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.chart.util.ShapeUtils;
+import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -145,12 +149,12 @@ public final class FrontierChart {
             setSeriesPaint(Kind.FRONT.ordinal(), new Color(0xd9480f));
             setSeriesStroke(Kind.FRONT.ordinal(), new BasicStroke(2f));
             setSeriesLinesVisible(Kind.FRONT.ordinal(), true);
-            setSeriesShape(Kind.BASELINE.ordinal(), ShapeUtils.createDiamond(6));
+            setSeriesShape(Kind.BASELINE.ordinal(), ShapeUtils.createDiamond((float) MARKER_RADIUS));
             setSeriesPaint(Kind.BASELINE.ordinal(), new Color(0x2b2b2b));
             setSeriesItemLabelsVisible(Kind.BASELINE.ordinal(), true);
             setSeriesItemLabelGenerator(Kind.BASELINE.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
             setSeriesItemLabelFont(Kind.BASELINE.ordinal(), new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-            setSeriesShape(Kind.IMPORTED.ordinal(), ShapeUtils.createUpTriangle(6));
+            setSeriesShape(Kind.IMPORTED.ordinal(), ShapeUtils.createUpTriangle((float) MARKER_RADIUS));
             setSeriesPaint(Kind.IMPORTED.ordinal(), new Color(0x7b2cbf));
             setSeriesItemLabelsVisible(Kind.IMPORTED.ordinal(), true);
             setSeriesItemLabelGenerator(Kind.IMPORTED.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
@@ -165,10 +169,38 @@ public final class FrontierChart {
             });
         }
 
-        /** Labels of neighbouring markers alternate between right and above, so that close baselines stay legible. */
+        private final LabelStack labels = new LabelStack();
+
         @Override
-        public ItemLabelPosition getPositiveItemLabelPosition(int series, int item) {
-            return item % 2 == 0 ? RIGHT : ABOVE;
+        public XYItemRendererState initialise(Graphics2D g2, Rectangle2D dataArea, XYPlot plot, XYDataset data, PlotRenderingInfo info) {
+            labels.clear();
+            for (Kind labelled : List.of(Kind.BASELINE, Kind.IMPORTED)) {
+                XYSeries s = dataset.getSeries(labelled.ordinal());
+                for (int i = 0; i < s.getItemCount(); i++) {
+                    double x = plot.getDomainAxis().valueToJava2D(s.getX(i).doubleValue(), dataArea, plot.getDomainAxisEdge());
+                    double y = plot.getRangeAxis().valueToJava2D(s.getY(i).doubleValue(), dataArea, plot.getRangeAxisEdge());
+                    labels.avoid(new Rectangle2D.Double(x - MARKER_RADIUS, y - MARKER_RADIUS, 2 * MARKER_RADIUS, 2 * MARKER_RADIUS));
+                }
+            }
+            return super.initialise(g2, dataArea, plot, data, info);
+        }
+
+        /** Baseline and imported labels climb above their markers until they overlap none drawn before them. */
+        @Override
+        protected void drawItemLabel(Graphics2D g2, PlotOrientation orientation, XYDataset data, int series, int item, double x, double y,
+                boolean negative) {
+            String text = getItemLabelGenerator(series, item) == null ? null : getItemLabelGenerator(series, item).generateLabel(data, series, item);
+            if (text == null) return;
+            g2.setFont(getItemLabelFont(series, item));
+            g2.setPaint(getItemLabelPaint(series, item));
+            FontMetrics metrics = g2.getFontMetrics();
+            Rectangle2D box = labels.place(x, y, metrics.stringWidth(text), metrics.getHeight());
+            if (box.getMaxY() < y - LabelStack.GAP - 1) {
+                // lifted above a neighbour's label: a leader line says whose it is
+                g2.setStroke(LEADER);
+                g2.draw(new Line2D.Double(x, y, box.getMinX(), box.getMaxY() - metrics.getDescent()));
+            }
+            g2.drawString(text, (float) box.getMinX(), (float) (box.getMaxY() - metrics.getDescent()));
         }
 
         @Override
@@ -179,8 +211,9 @@ public final class FrontierChart {
         }
     }
 
-    private static final ItemLabelPosition RIGHT = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT);
-    private static final ItemLabelPosition ABOVE = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER);
+    private static final BasicStroke LEADER = new BasicStroke(0.6f);
+    /** Half the size of a baseline or imported marker, in pixels. */
+    private static final double MARKER_RADIUS = 6;
 
     private static String label(Evaluation e) {
         return e == null ? null : " " + FrontierPoints.shortName(e.name());
