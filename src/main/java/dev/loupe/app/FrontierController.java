@@ -44,6 +44,7 @@ import javafx.fxml.FXML;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
@@ -295,9 +296,11 @@ public final class FrontierController implements Workspace {
     }
 
     private void describeRun(RunView view) {
+        // the folder's name reads in the narrow panel; its full path is the tooltip
         runLabel.setText(view == null ? "No run yet: start a search or open a run folder."
-                : String.format(Locale.ROOT, "Run %s · %d evaluated · %d of %d generations", view.folder(),
+                : String.format(Locale.ROOT, "Run %s · %d evaluated · %d of %d generations", view.folder().getFileName(),
                         view.evaluations().size(), view.generationsDone(), view.settings() == null ? 0 : view.settings().generations()));
+        runLabel.setTooltip(view == null ? null : new Tooltip(view.folder().toAbsolutePath().toString()));
     }
 
     public RunView run() {

@@ -81,7 +81,10 @@ class FrontierWorkspaceTest {
             assertEquals(2, frontier.run().generationsDone());
             assertEquals(2, frontier.hypervolumeChart().points(), "hypervolume per generation");
             assertEquals(3, frontier.chart().series(FrontierChart.Kind.BASELINE).size(), "no-cache, FORA 2 and 3");
-            assertTrue(robot.lookup("#frontier-run").queryAs(Label.class).getText().contains("2 of 2 generations"));
+            Label runLabel = robot.lookup("#frontier-run").queryAs(Label.class);
+            assertTrue(runLabel.getText().contains("Run " + runDir.getFileName() + " · ") && runLabel.getText().contains("2 of 2 generations"),
+                    runLabel.getText());
+            assertEquals(runDir.toAbsolutePath().toString(), runLabel.getTooltip().getText(), "the full path on hover");
 
             // click a front point on the chart canvas where JFreeChart drew it
             ChartViewer viewer = robot.lookup("#frontier-chart-viewer").queryAs(ChartViewer.class);
