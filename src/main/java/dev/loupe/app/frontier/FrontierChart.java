@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.XYItemLabelGenerator;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.PlotRenderingInfo;
 import org.jfree.chart.plot.XYPlot;
@@ -185,11 +186,12 @@ public final class FrontierChart {
             return super.initialise(g2, dataArea, plot, data, info);
         }
 
-        /** Baseline and imported labels climb above their markers until they overlap none drawn before them. */
+        /** Baseline and imported labels climb above their markers until they cover no earlier label and no marker. */
         @Override
         protected void drawItemLabel(Graphics2D g2, PlotOrientation orientation, XYDataset data, int series, int item, double x, double y,
                 boolean negative) {
-            String text = getItemLabelGenerator(series, item) == null ? null : getItemLabelGenerator(series, item).generateLabel(data, series, item);
+            XYItemLabelGenerator generator = getItemLabelGenerator(series, item);
+            String text = generator == null ? null : generator.generateLabel(data, series, item);
             if (text == null) return;
             g2.setFont(getItemLabelFont(series, item));
             g2.setPaint(getItemLabelPaint(series, item));

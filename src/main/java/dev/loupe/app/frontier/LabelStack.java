@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Places point labels on a chart so that none covers another: each label goes just above and to the right of its
- * marker, and moves up one line at a time while it would overlap a label already placed or a marker to avoid. The baselines of a search
- * (no caching, FORA, T-GATE) sit close together near the bottom left of the frontier, where side-by-side labels
- * would run into each other. One instance serves one drawing of the chart.
+ * marker, and moves up one line at a time while it would overlap a label already placed or a marker to avoid. The
+ * baselines of a search (no caching, FORA, T-GATE) sit close together near the bottom left of the frontier, where
+ * side-by-side labels would run into each other. One instance serves one drawing of the chart.
  */
 final class LabelStack {
     /** Gap between a marker and its label, in pixels. */
