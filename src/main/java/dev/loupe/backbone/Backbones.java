@@ -2,6 +2,7 @@ package dev.loupe.backbone;
 
 import dev.loupe.LoupeException;
 import dev.loupe.models.LoupeHome;
+import dev.loupe.models.ModelCard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,6 +41,11 @@ public final class Backbones {
     /** The shipped sample ViT (from {@link LoupeHome#sampleModel}). */
     public static SampleVitBackbone sample() {
         return SampleVitBackbone.open(LoupeHome.sampleModel(SAMPLE_MODEL));
+    }
+
+    /** The SHA-256 of the shipped sample ViT's weights, as its card records it (for cards of models trained on it). */
+    public static String sampleWeightsSha256() {
+        return ModelCard.read(LoupeHome.sampleModel(SAMPLE_MODEL)).files().getOrDefault(SampleVitBackbone.WEIGHTS, "");
     }
 
     public static Backbone open(Path path) {

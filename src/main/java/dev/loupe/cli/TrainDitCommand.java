@@ -19,7 +19,6 @@ import dev.loupe.eval.RewardModel;
 import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.models.LoupeHome;
-import dev.loupe.models.ModelCard;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -272,8 +271,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         if (lastPhase.has("representation_alignment")) {
             JsonObject alignment = lastPhase.getAsJsonObject("representation_alignment").deepCopy();
             // retraining the sample ViT changes this recipe's targets: the card names the teacher's weights
-            ModelCard teacher = ModelCard.read(LoupeHome.sampleModel(Backbones.SAMPLE_MODEL));
-            alignment.addProperty("teacher_weights_sha256", teacher.files().getOrDefault("model.safetensors", ""));
+            alignment.addProperty("teacher_weights_sha256", Backbones.sampleWeightsSha256());
             training.add("representation_alignment", alignment);
         }
         card.add("training", training);

@@ -173,10 +173,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         bb.addProperty("spec", backbone);
         bb.addProperty("channels", b.channels());
         bb.addProperty("patch", b.patchSize());
-        if (sample) {
-            ModelCard vit = ModelCard.read(dev.loupe.models.LoupeHome.sampleModel(Backbones.SAMPLE_MODEL));
-            bb.addProperty("weights_sha256", vit.files().getOrDefault("model.safetensors", ""));
-        }
+        if (sample) bb.addProperty("weights_sha256", Backbones.sampleWeightsSha256());
         card.add("backbone", bb);
         StringBuilder command = new StringBuilder("./loupe train uplift --backbone " + backbone + " --steps " + steps + " --out " + out);
         if (config != null) command.append(" --config ").append(config);
