@@ -124,9 +124,6 @@ public final class TrainDitCommand implements Callable<Integer> {
             description = "Blocks before the aligned tokens (default ${DEFAULT-VALUE}).")
     int alignBlock;
 
-    @Option(names = "--teacher-scale", hidden = true, defaultValue = "1")
-    int teacherScale;
-
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
     int checkpointEvery;
 
@@ -155,7 +152,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); Backbone teacher = alignWeight > 0 ? Backbones.sample() : null) {
             TextToImageModel model = new TextToImageModel(manager, config);
             RepresentationAlignment alignment = teacher == null ? null
-                    : new RepresentationAlignment(model, teacher, alignBlock, alignWeight, learningRate, options.seed(), teacherScale);
+                    : new RepresentationAlignment(model, teacher, alignBlock, alignWeight, learningRate, options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
@@ -343,7 +340,6 @@ public final class TrainDitCommand implements Callable<Integer> {
                 JsonObject a = phase.getAsJsonObject("representation_alignment");
                 if (a.get("weight").getAsDouble() != ALIGN_WEIGHT) command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
                 if (a.get("after_block").getAsInt() != ALIGN_BLOCK) command.append(" --align-block ").append(a.get("after_block").getAsInt());
-                if (a.has("teacher_scale")) command.append(" --teacher-scale ").append(a.get("teacher_scale").getAsInt());
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

@@ -82,9 +82,6 @@ class TrainDitCommandTest {
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""));
-        phase.getAsJsonObject("representation_alignment").addProperty("teacher_scale", 2);
-        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --teacher-scale 2 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""));
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""), "a run without alignment");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
@@ -146,29 +145,6 @@ class DitTrainerTest {
                 expected.forEach((k, v) -> assertArrayEquals(v, resumed.get(k), k));
                 assertEquals(1, trainer.phases().size());
             }
-        }
-    }
-
-    @Test
-    void aScaledTeacherSeesMorePixelsAndItsFeaturesAreAveragedToTheDitsGrid() {
-        try (SampleVitBackbone teacher = tinyTeacher(); NDManager nd = NDManager.newBaseManager()) {
-            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-            RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5, 2);
-            assertEquals(64, alignment.teacherSize(), "2 x the 4 x 4 grid of 8 px patches");
-            assertEquals(2, alignment.toJson().get("teacher_scale").getAsInt());
-            List<dev.loupe.world.RenderedScene> scenes = List.of(dev.loupe.world.ShapesWorld.render(11, 64),
-                    dev.loupe.world.ShapesWorld.render(12, 64));
-            NDArray targets = alignment.targets(nd, scenes); // [2, 16, 12]
-            assertEquals(new ai.djl.ndarray.types.Shape(2, 16, 12), targets.getShape());
-            // the same average from four strided views of the 8 x 8 feature map
-            try (dev.loupe.world.WorldBatch batch = dev.loupe.world.WorldBatch.of(nd, scenes)) {
-                NDArray f = teacher.extract(batch.images()); // [2, 12, 8, 8]
-                NDArray pooled = f.get(":, :, 0::2, 0::2").add(f.get(":, :, 1::2, 0::2")).add(f.get(":, :, 0::2, 1::2"))
-                        .add(f.get(":, :, 1::2, 1::2")).div(4f).reshape(2, 12, 16).transpose(0, 2, 1);
-                NDArray unit = pooled.div(pooled.square().sum(new int[] {-1}, true).sqrt());
-                assertArrayEquals(unit.toFloatArray(), targets.toFloatArray(), 1e-5f);
-            }
-            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5, 0));
         }
     }
 
