@@ -8,7 +8,6 @@ import dev.loupe.Progress;
 import dev.loupe.backbone.Backbone;
 import dev.loupe.backbone.Backbones;
 import dev.loupe.diffusion.DitTrainer;
-import dev.loupe.diffusion.RectifiedFlow;
 import dev.loupe.diffusion.RepresentationAlignment;
 import dev.loupe.diffusion.PixArtConfig;
 import dev.loupe.diffusion.PromptEncoderConfig;
@@ -103,11 +102,6 @@ public final class TrainDitCommand implements Callable<Integer> {
             + "The model's sampler spaces its steps with the same shift.")
     Double timeShift;
 
-    @Option(names = "--prediction", paramLabel = "TARGET", defaultValue = "velocity", description = "What the transformer "
-            + "outputs: velocity (noise - image) or image (the clean image, turned into a velocity by the loss and the sampler) "
-            + "(default ${DEFAULT-VALUE}).")
-    String prediction;
-
     @Option(names = "--time-std", hidden = true, defaultValue = "" + DitTrainer.Options.TIME_STD)
     double timeStd;
 
@@ -141,7 +135,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         }
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
         double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
-        TextToImageConfig config = architecture(width, blocks, patch, g, shift, target());
+        TextToImageConfig config = architecture(width, blocks, patch, g, shift);
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift);
 
@@ -249,15 +243,14 @@ public final class TrainDitCommand implements Callable<Integer> {
 
 
     /** The sample model's architecture (a different width, depth or patch only for experiments and tests). */
-    static TextToImageConfig architecture(int width, int blocks, int patch, double guidance, double shift,
-            RectifiedFlow.Target target) {
+    static TextToImageConfig architecture(int width, int blocks, int patch, double guidance, double shift) {
         if (patch < 1 || IMAGE_SIZE % patch != 0) {
             throw new IllegalArgumentException("--patch must divide the image size " + IMAGE_SIZE + ", got " + patch);
         }
         int headDim = Math.min(HEAD_DIM, width);
         PixArtConfig transformer = PixArtConfig.of(width / headDim, headDim, blocks, 3, 3, IMAGE_SIZE, patch, width);
         PromptEncoderConfig encoder = PromptEncoderConfig.of(width, 2, width / headDim, 24);
-        return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift), target);
+        return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift));
     }
 
     private JsonObject card(DitTrainer.Options options, JsonArray phases, DitTrainer.Result result, Path folder, double g) {
@@ -294,21 +287,12 @@ public final class TrainDitCommand implements Callable<Integer> {
         return card;
     }
 
-    private RectifiedFlow.Target target() {
-        try {
-            return RectifiedFlow.Target.of(prediction, "--prediction");
-        } catch (LoupeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
     /** The experiment options that change the architecture, as the command line gives them (empty for the recipe's). */
     private String architectureFlags() {
         StringBuilder flags = new StringBuilder();
         if (width != WIDTH) flags.append(" --width ").append(width);
         if (blocks != BLOCKS) flags.append(" --blocks ").append(blocks);
         if (patch != PATCH) flags.append(" --patch ").append(patch);
-        if (target() != RectifiedFlow.Target.VELOCITY) flags.append(" --prediction ").append(target().key());
         return flags.toString();
     }
 

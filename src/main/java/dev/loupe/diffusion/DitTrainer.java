@@ -39,8 +39,7 @@ import java.util.concurrent.Future;
 /**
  * Trains a {@link TextToImageModel} on ShapesWorld: every step renders fresh scenes (seeds {@code firstScene +
  * step x batch ...}) at the model's size with their captions, and minimises the rectified-flow loss
- * {@code |v(x_t, t, caption) - (noise - x0)|^2}, v the velocity the transformer's output implies
- * ({@link RectifiedFlow.Target}), with t logit-normal; a share of the captions is replaced by the
+ * {@code |v(x_t, t, caption) - (noise - x0)|^2} with t logit-normal; a share of the captions is replaced by the
  * empty prompt so that the same network also predicts unconditionally (classifier-free guidance). Adam with linear
  * warm-up and cosine decay to a tenth; an exponential moving average (EMA) of the weights is kept and is what the
  * finished model ships. With a {@link RepresentationAlignment}, REPA's loss on the tokens of an early block is added.
@@ -209,7 +208,6 @@ public final class DitTrainer {
                 throw new LoupeException(checkpoint + " holds a checkpoint (step " + Checkpoint.info(checkpoint).step()
                         + "): pass --resume to continue it, or choose another output folder");
             }
-            checkSameTarget(Checkpoint.info(checkpoint), checkpoint);
             Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
             loadEma(checkpoint.resolve(EMA_FILE), info.step());
             // an aligned run continues its projector; a plain one continued with alignment starts one (a new phase)
@@ -390,7 +388,7 @@ public final class DitTrainer {
                 PixArtTransformer.Tapped out = alignment == null
                         ? new PixArtTransformer.Tapped(model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask()), null)
                         : model.transformer().forwardTapped(xt, timesteps, caption.embeddings(), caption.mask(), alignment.afterBlock());
-                loss = model.config().target().velocity(out.output(), xt, tb).sub(target).square().mean();
+                loss = out.output().sub(target).square().mean();
                 collector.backward(alignment == null ? loss
                         : loss.add(alignment.loss(out.tokens(), features).mul((float) alignment.weight())));
             }
@@ -413,16 +411,6 @@ public final class DitTrainer {
             try (NDArray delta = e.getValue().array().sub(avg)) {
                 avg.addi(delta.muli((float) (1 - decay))); // avg += (1 - decay) (p - avg)
             }
-        }
-    }
-
-    /** The same weights read as another target would be a different model: a run keeps its target when resumed. */
-    private void checkSameTarget(Checkpoint.Info info, Path checkpoint) {
-        if (!info.metadata().has("model") || !info.metadata().get("model").isJsonObject()) return;
-        RectifiedFlow.Target saved = TextToImageConfig.fromCard(info.metadata().getAsJsonObject("model"), checkpoint.toString()).target();
-        if (saved != model.config().target()) {
-            throw new LoupeException(checkpoint + " was trained to predict the " + saved.key() + ", not the "
-                    + model.config().target().key() + ": resume it with --prediction " + saved.key());
         }
     }
 

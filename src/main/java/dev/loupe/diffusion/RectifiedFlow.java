@@ -1,8 +1,5 @@
 package dev.loupe.diffusion;
 
-import ai.djl.ndarray.NDArray;
-import dev.loupe.LoupeException;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -18,45 +15,6 @@ public final class RectifiedFlow {
     public static final float TIMESTEP_SCALE = 1000f;
 
     private RectifiedFlow() {}
-
-    /**
-     * What the transformer outputs. The loss and the sampler both work on the velocity it implies, so the two targets
-     * differ only in what the network has to produce.
-     */
-    public enum Target {
-        /** The velocity {@code v = e - x0} itself (SD3). */
-        VELOCITY,
-        /**
-         * The clean image {@code x0}, turned into {@code v = (x_t - x0) / t} (JiT, Li &amp; He 2025, "Back to Basics: Let
-         * Denoising Generative Models Denoise"). A clean image is far more regular than noise: a velocity network has
-         * to reproduce the noise of every pixel exactly for the last steps to cancel it, and what it misses stays in the
-         * image as speckle; an image network's output is the image.
-         */
-        IMAGE;
-
-        /** The card's name of this target. */
-        public String key() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** Reads {@link #key()}. */
-        public static Target of(String key, String source) {
-            for (Target t : values()) if (t.key().equals(key)) return t;
-            throw new LoupeException(source + ": unknown prediction target '" + key + "' (velocity or image)");
-        }
-
-        /**
-         * The velocity implied by the transformer's {@code output} at {@code xt} and time {@code t} (broadcast
-         * against the images). The image target divides by t floored at {@link #MIN_IMAGE_TIME}, as JiT does, so
-         * that the last steps and the loss stay finite.
-         */
-        public NDArray velocity(NDArray output, NDArray xt, NDArray t) {
-            return this == VELOCITY ? output : xt.sub(output).div(t.maximum(MIN_IMAGE_TIME));
-        }
-    }
-
-    /** Floor of t in the image target's velocity {@code (x_t - x0) / t}. */
-    public static final float MIN_IMAGE_TIME = 0.05f;
 
     /**
      * The {@code steps + 1} times of an Euler sampler, from 1 down to 0, evenly spaced and then shifted by

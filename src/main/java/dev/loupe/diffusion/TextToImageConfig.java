@@ -4,11 +4,10 @@ import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 
 /**
- * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in, the velocity or the clean image out), its prompt
+ * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in and velocity out), its prompt
  * encoder (whose width is the transformer's {@code caption_channels}) and the sampler settings it was tuned for.
  */
-public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler,
-        RectifiedFlow.Target target) {
+public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
 
     /** Default sampler settings: steps, guidance scale and time shift ({@link RectifiedFlow#times}). */
     public record SamplerSettings(int steps, double guidance, double shift) {
@@ -40,13 +39,7 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         }
     }
 
-    /** A model whose transformer predicts the velocity. */
-    public TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
-        this(transformer, promptEncoder, sampler, RectifiedFlow.Target.VELOCITY);
-    }
-
     public TextToImageConfig {
-        if (target == null) throw new IllegalArgumentException("no prediction target");
         if (transformer.captionChannels() == null || transformer.captionChannels() != promptEncoder.width()) {
             throw new IllegalArgumentException("the transformer's caption_channels (" + transformer.captionChannels()
                     + ") must equal the prompt encoder's width (" + promptEncoder.width() + ")");
@@ -63,12 +56,10 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
     }
 
     /** The objective, for the model card. */
-    public JsonObject objectiveJson() {
+    public static JsonObject objectiveJson() {
         JsonObject o = new JsonObject();
         o.addProperty("kind", "rectified-flow");
-        o.addProperty("target", target.key());
-        o.addProperty("prediction", target == RectifiedFlow.Target.VELOCITY ? "velocity (noise - image)"
-                : "image x0; velocity (x_t - x0) / max(t, " + RectifiedFlow.MIN_IMAGE_TIME + ") in the loss and the sampler");
+        o.addProperty("prediction", "velocity (noise - image)");
         o.addProperty("path", "x_t = (1 - t) x0 + t noise, x0 = 2 rgb - 1");
         o.addProperty("model_timestep", "1000 t");
         return o;
@@ -92,19 +83,10 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         try {
             return new TextToImageConfig(PixArtConfig.fromJson(card.getAsJsonObject("config"), source),
                     PromptEncoderConfig.fromJson(card.getAsJsonObject("prompt_encoder"), source),
-                    SamplerSettings.fromJson(card.getAsJsonObject("sampler"), source), target(card, source));
+                    SamplerSettings.fromJson(card.getAsJsonObject("sampler"), source));
         } catch (IllegalArgumentException e) {
             throw new LoupeException(source + ": " + e.getMessage());
         }
-    }
-
-    /** The objective's target; cards written before there was a choice have none and predict the velocity. */
-    private static RectifiedFlow.Target target(JsonObject card, String source) {
-        if (!card.has("objective") || !card.get("objective").isJsonObject()) return RectifiedFlow.Target.VELOCITY;
-        JsonObject objective = card.getAsJsonObject("objective");
-        if (!objective.has("target")) return RectifiedFlow.Target.VELOCITY;
-        if (!objective.get("target").isJsonPrimitive()) throw new LoupeException(source + ": objective.target must be a string");
-        return RectifiedFlow.Target.of(objective.get("target").getAsString(), source);
     }
 
     private static double number(JsonObject o, String key, String source) {

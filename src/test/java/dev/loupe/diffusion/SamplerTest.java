@@ -141,43 +141,6 @@ class SamplerTest {
     }
 
     @Test
-    void theImageTargetImpliesTheFlowsVelocityWhenItsImageIsRight() {
-        try (NDManager nd = NDManager.newBaseManager()) {
-            NDArray x0 = nd.randomUniform(-1, 1, new Shape(3, 3, 4, 4));
-            NDArray e = nd.randomNormal(new Shape(3, 3, 4, 4));
-            NDArray t = nd.create(new float[] {1f, 0.4f, RectifiedFlow.MIN_IMAGE_TIME}, new Shape(3, 1, 1, 1));
-            NDArray xt = x0.mul(t.neg().add(1f)).add(e.mul(t));
-            float[] expected = e.sub(x0).toFloatArray();
-            assertArrayEquals(expected, RectifiedFlow.Target.IMAGE.velocity(x0, xt, t).toFloatArray(), 1e-5f);
-            assertArrayEquals(expected, RectifiedFlow.Target.VELOCITY.velocity(e.sub(x0), xt, t).toFloatArray(), 0f);
-            // below the floor the division stops growing: a near-clean step stays finite
-            NDArray late = nd.create(new float[] {1e-4f, 1e-4f, 1e-4f}, new Shape(3, 1, 1, 1));
-            NDArray v = RectifiedFlow.Target.IMAGE.velocity(x0, xt, late);
-            assertArrayEquals(xt.sub(x0).div(RectifiedFlow.MIN_IMAGE_TIME).toFloatArray(), v.toFloatArray(), 1e-4f);
-            LoupeException unknown = assertThrows(LoupeException.class, () -> RectifiedFlow.Target.of("noise", "card.json"));
-            assertTrue(unknown.getMessage().contains("card.json") && unknown.getMessage().contains("noise"), unknown.getMessage());
-        }
-    }
-
-    @Test
-    void oneStepOfAnImagePredictingModelRendersItsPrediction() {
-        try (NDManager nd = NDManager.newBaseManager()) {
-            TextToImageModel velocity = tinyModel(nd, 1);
-            TextToImageModel model = new TextToImageModel(nd, new TextToImageConfig(velocity.config().transformer(),
-                    velocity.config().promptEncoder(), velocity.config().sampler(), RectifiedFlow.Target.IMAGE));
-            Sampler sampler = new Sampler(model, 1, 1.0, 1.0);
-            Sampler.Request request = new Sampler.Request("a red ring", 3);
-            NDArray images = sampler.render(nd, List.of(request), null).images();
-            // from t = 1 to 0 in one Euler step, x1 - (x1 - x0) / 1 is the predicted image itself
-            NDArray noise = nd.create(RectifiedFlow.noise(3, 3 * 32 * 32), new Shape(1, 3, 32, 32));
-            PromptEncoder.Encoded caption = model.promptEncoder().encode(nd, List.of(request.prompt()));
-            NDArray predicted = model.transformer().forward(noise, nd.create(new float[] {RectifiedFlow.TIMESTEP_SCALE}),
-                    caption.embeddings(), caption.mask());
-            assertArrayEquals(predicted.add(1f).div(2f).clip(0f, 1f).toFloatArray(), images.toFloatArray(), 1e-5f);
-        }
-    }
-
-    @Test
     void timesRunFromNoiseToImage() {
         double[] even = RectifiedFlow.times(4, 1.0);
         assertArrayEquals(new double[] {1, 0.75, 0.5, 0.25, 0}, even, 1e-12);
