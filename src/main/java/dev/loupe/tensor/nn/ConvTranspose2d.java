@@ -30,23 +30,32 @@ public final class ConvTranspose2d extends Module {
     /**
      * DJL's PyTorch engine does not implement deconvolution, so it is written with operations it has (all
      * differentiable): with kernel = stride (the usual 2x upsampler) every input pixel paints its own k x k output
-     * cell, which is one matrix product and a reshuffle; otherwise the input is dilated with zeros and convolved
-     * with the flipped, transposed kernel.
+     * cell, which is a 1x1 convolution to O k k channels and a pixel shuffle; otherwise the input is dilated with
+     * zeros and convolved with the flipped, transposed kernel.
      */
     public NDArray forward(NDArray x) {
-        NDArray out = kernel == stride ? cellwise(x) : dilatedConvolution(x);
+        if (kernel == stride) return cellwise(x);
+        NDArray out = dilatedConvolution(x);
         return bias == null ? out : out.add(bias.array().reshape(1, -1, 1, 1));
     }
 
+    /**
+     * The 1x1 convolution reads the input where it lies (no transposed copy) and adds the bias on the way, so the only
+     * pass over the output is the shuffle.
+     */
     private NDArray cellwise(NDArray x) {
         Shape s = x.getShape(); // [B,C,h,w]
         long b = s.get(0);
         long h = s.get(2);
         long w = s.get(3);
-        NDArray pixels = x.transpose(0, 2, 3, 1).reshape(b, h * w, in); // [B,hw,C]
-        NDArray cells = pixels.matMul(weight.array().reshape(in, (long) out * kernel * kernel)); // [B,hw,O*k*k]
-        return cells.reshape(b, h, w, out, kernel, kernel) // [B,h,w,O,k,k]
-                .transpose(0, 3, 1, 4, 2, 5) // [B,O,h,k,w,k]
+        long cells = (long) out * kernel * kernel;
+        NDArray pointwise = weight.array().transpose(1, 2, 3, 0).reshape(cells, in, 1, 1); // [O*k*k,C,1,1]
+        NDArray cellBias = bias == null ? null
+                : bias.array().reshape(out, 1).broadcast(out, (long) kernel * kernel).reshape(cells);
+        NDArray painted = ai.djl.nn.convolutional.Conv2d.conv2d(x, pointwise, cellBias, new Shape(1, 1), new Shape(0, 0),
+                new Shape(1, 1), 1).singletonOrThrow(); // [B,O*k*k,h,w]
+        return painted.reshape(b, out, kernel, kernel, h, w) // [B,O,i,j,h,w]
+                .transpose(0, 1, 4, 2, 5, 3) // [B,O,h,i,w,j]
                 .reshape(b, out, h * kernel, w * kernel);
     }
 
