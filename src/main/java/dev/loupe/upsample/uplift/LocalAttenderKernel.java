@@ -16,15 +16,17 @@ import java.util.stream.IntStream;
  *
  * <p>Why not tensor ops: the reference broadcasts into a {@code C x n x H x W} tensor (6.8 GB at the last step of
  * a 448 px DINOv2 input); accumulating over the offsets with tensor ops instead makes n output-sized passes
- * through memory. Here each sub-pixel phase {@code (i, j)} is computed at low resolution, where the n shifted value
- * rows and the phase's weights are contiguous, and the phases are interleaved into the output row (a pixel
- * shuffle) as it is written. The weights of one low-resolution row stay in cache while every channel of a block
- * streams past them. Memory: the output, the weights in phase-major order, and one block of channels
- * (about 32 MB); nothing grows with n.
+ * through memory. Here the value map is read channels-last, so that an output pixel is n scaled copies of
+ * contiguous channel vectors (its n weights are scalars, loaded once), which the JIT vectorises along the
+ * channels. A run of {@link #TILE} pixels is gathered that way and transposed, while it is in the L1 cache, into
+ * the channels-first rows of the output. The output is written in bands of rows through one direct buffer; memory
+ * beyond the output: the channels-last value map, the weights and one band (about 32 MB); nothing grows with n.
  */
 public final class LocalAttenderKernel {
-    /** Floats per channel block of output (32 MB). */
+    /** Floats per band of output rows (32 MB). */
     private static final long BLOCK_FLOATS = 8L << 20;
+    /** Output pixels gathered channels-last before they are transposed into the rows. */
+    static final int TILE = 16;
 
     private LocalAttenderKernel() {}
 
@@ -42,33 +44,32 @@ public final class LocalAttenderKernel {
         int n = offsets.length;
         int outH = h * factor;
         int outW = w * factor;
-        long plane = (long) outH * outW;
-        int block = (int) Math.max(1, Math.min(c, BLOCK_FLOATS / plane));
+        int rowFloats = c * outW;
+        int band = (int) Math.max(1, Math.min(outH, BLOCK_FLOATS / rowFloats));
         NDArray out = m.create(new Shape(b, c, outH, outW), DataType.FLOAT32);
-        ByteBuffer bytes = ByteBuffer.allocateDirect((int) (block * plane * Float.BYTES)).order(ByteOrder.nativeOrder());
-        FloatBuffer blockOut = bytes.asFloatBuffer();
+        ByteBuffer bytes = ByteBuffer.allocateDirect((int) ((long) band * rowFloats * Float.BYTES)).order(ByteOrder.nativeOrder());
+        FloatBuffer bandOut = bytes.asFloatBuffer();
         for (int s = 0; s < b; s++) {
-            float[] phases;
-            try (NDArray p = probabilities.get(new NDIndex("{}:{}", s, s + 1)).toType(DataType.FLOAT32, false);
-                    NDArray r = p.reshape(n, h, factor, w, factor); // [n,h,i,w,j]
-                    NDArray t = r.transpose(2, 4, 0, 1, 3)) { // [i,j,n,h,w]: a phase's weights are contiguous rows
-                phases = t.toFloatArray();
+            float[] weights; // [outH, outW, n]: a pixel's weights together
+            try (NDArray p = probabilities.get(new NDIndex("{}", s)).toType(DataType.FLOAT32, false);
+                    NDArray t = p.transpose(1, 2, 0)) {
+                weights = t.toFloatArray();
             }
-            for (int c0 = 0; c0 < c; c0 += block) {
-                int c1 = Math.min(c, c0 + block);
-                float[] padded;
-                try (NDArray v = value.get(new NDIndex("{}, {}:{}", s, c0, c1)).toType(DataType.FLOAT32, false)) {
-                    padded = replicationPad(v.toFloatArray(), c1 - c0, h, w, pad);
-                }
-                int channels = c1 - c0;
-                float[] weights = phases;
-                IntStream.range(0, h).parallel().forEach(y ->
-                        row(weights, padded, channels, y, h, w, pad, factor, offsets, blockOut));
-                // The chunk wraps the direct buffer without a copy; set() copies it into the output at once. The last
-                // block may be smaller than the buffer: the limit tells DJL how much of it is the chunk.
-                bytes.limit((int) (channels * plane * Float.BYTES));
-                try (NDArray chunk = m.create(bytes, new Shape(1, channels, outH, outW), DataType.FLOAT32)) {
-                    out.set(new NDIndex("{}:{}, {}:{}", s, s + 1, c0, c1), chunk);
+            float[] padded; // [h+2p, w+2p, C]: a position's channels together
+            try (NDArray v = value.get(new NDIndex("{}", s)).toType(DataType.FLOAT32, false); NDArray t = v.transpose(1, 2, 0)) {
+                padded = replicationPadChannelsLast(t.toFloatArray(), c, h, w, pad);
+            }
+            int[] valueAt = new int[n];
+            int paddedW = w + 2 * pad;
+            for (int k = 0; k < n; k++) valueAt[k] = (offsets[k][0] * paddedW + offsets[k][1]) * c;
+            for (int r0 = 0; r0 < outH; r0 += band) {
+                int rows = Math.min(band, outH - r0);
+                int first = r0;
+                IntStream.range(0, rows).parallel().forEach(r -> row(weights, padded, valueAt, c, first + r, r, rows, w, pad, factor, bandOut));
+                bytes.limit((int) ((long) rows * rowFloats * Float.BYTES));
+                // The chunk wraps the direct buffer without a copy; set() copies it into the output at once.
+                try (NDArray chunk = m.create(bytes, new Shape(1, c, rows, outW), DataType.FLOAT32)) {
+                    out.set(new NDIndex("{}:{}, :, {}:{}", s, s + 1, r0, r0 + rows), chunk);
                 }
                 bytes.clear();
                 java.lang.ref.Reference.reachabilityFence(bytes);
@@ -77,69 +78,67 @@ public final class LocalAttenderKernel {
         return out;
     }
 
-    /** All output rows {@code I*y .. I*y+I-1} of every channel of the block. */
-    private static void row(float[] phases, float[] padded, int channels, int y, int h, int w, int pad, int factor,
-            int[][] offsets, FloatBuffer out) {
-        int n = offsets.length;
-        int paddedW = w + 2 * pad;
-        int paddedPlane = (h + 2 * pad) * paddedW;
+    /** Output row {@code outRow}, every channel, into row {@code bandRow} of a band of {@code rows} rows ({@code [C, rows, outW]}). */
+    private static void row(float[] weights, float[] padded, int[] valueAt, int channels, int outRow, int bandRow, int rows, int w,
+            int pad, int factor, FloatBuffer out) {
+        int n = valueAt.length;
         int outW = w * factor;
-        int outH = h * factor;
-        int lowPlane = h * w;
-        float[] acc = new float[w];
-        float[] line = new float[outW];
-        int[] weightAt = new int[n];
-        int[] valueAt = new int[n];
-        for (int ch = 0; ch < channels; ch++) {
-            for (int k = 0; k < n; k++) {
-                valueAt[k] = ch * paddedPlane + (y + offsets[k][0] + pad) * paddedW + offsets[k][1] + pad;
+        int paddedW = w + 2 * pad;
+        int y = outRow / factor;
+        float[] tile = new float[TILE * channels];
+        float[] line = new float[channels * outW]; // channels-first: line[c * outW + x]
+        float[] p = new float[n];
+        int[] at = new int[n];
+        for (int x0 = 0; x0 < outW; x0 += TILE) {
+            int count = Math.min(TILE, outW - x0);
+            for (int t = 0; t < count; t++) {
+                int outX = x0 + t;
+                int centre = ((y + pad) * paddedW + outX / factor + pad) * channels;
+                System.arraycopy(weights, (outRow * outW + outX) * n, p, 0, n);
+                for (int k = 0; k < n; k++) at[k] = centre + valueAt[k];
+                weightedSum(tile, t * channels, p, padded, at, channels);
             }
-            for (int i = 0; i < factor; i++) {
-                for (int j = 0; j < factor; j++) {
-                    int phaseBase = (i * factor + j) * n * lowPlane + y * w;
-                    for (int k = 0; k < n; k++) weightAt[k] = phaseBase + k * lowPlane;
-                    weightedSum(acc, phases, weightAt, padded, valueAt, w);
-                    for (int x = 0; x < w; x++) line[x * factor + j] = acc[x];
-                }
-                out.put((int) (((long) ch * outH + (long) y * factor + i) * outW), line);
+            for (int ch = 0; ch < channels; ch++) {
+                int to = ch * outW + x0;
+                for (int t = 0; t < count; t++) line[to + t] = tile[t * channels + ch];
             }
         }
+        for (int ch = 0; ch < channels; ch++) out.put((ch * rows + bandRow) * outW, line, ch * outW, outW);
     }
 
     /**
-     * {@code acc[x] = sum_k weights[weightAt[k] + x] * values[valueAt[k] + x]}. Four offsets per pass over
-     * {@code acc}: the JIT vectorises the inner loop, and loading and storing the accumulator once per four
-     * products instead of once per product makes it about 1.5x faster.
+     * {@code acc[to + c] = sum_k p[k] * values[valueAt[k] + c]} for c below {@code channels}. Four offsets per pass
+     * over the accumulator: loading and storing it once per four products instead of once per product is about
+     * 1.5x faster, and the JIT vectorises the inner loop.
      */
-    static void weightedSum(float[] acc, float[] weights, int[] weightAt, float[] values, int[] valueAt, int w) {
-        java.util.Arrays.fill(acc, 0, w, 0f);
-        int n = weightAt.length;
+    static void weightedSum(float[] acc, int to, float[] p, float[] values, int[] valueAt, int channels) {
+        java.util.Arrays.fill(acc, to, to + channels, 0f);
+        int n = valueAt.length;
         int k = 0;
         for (; k + 4 <= n; k += 4) {
-            int a0 = weightAt[k], a1 = weightAt[k + 1], a2 = weightAt[k + 2], a3 = weightAt[k + 3];
+            float p0 = p[k], p1 = p[k + 1], p2 = p[k + 2], p3 = p[k + 3];
             int v0 = valueAt[k], v1 = valueAt[k + 1], v2 = valueAt[k + 2], v3 = valueAt[k + 3];
-            for (int x = 0; x < w; x++) {
-                acc[x] += weights[a0 + x] * values[v0 + x] + weights[a1 + x] * values[v1 + x]
-                        + weights[a2 + x] * values[v2 + x] + weights[a3 + x] * values[v3 + x];
+            for (int c = 0; c < channels; c++) {
+                acc[to + c] += p0 * values[v0 + c] + p1 * values[v1 + c] + p2 * values[v2 + c] + p3 * values[v3 + c];
             }
         }
         for (; k < n; k++) {
-            int a = weightAt[k];
+            float pk = p[k];
             int v = valueAt[k];
-            for (int x = 0; x < w; x++) acc[x] += weights[a + x] * values[v + x];
+            for (int c = 0; c < channels; c++) acc[to + c] += pk * values[v + c];
         }
     }
 
-    /** {@code [C,h,w]} to {@code [C,h+2p,w+2p]} with the borders repeated. */
-    static float[] replicationPad(float[] v, int channels, int h, int w, int p) {
+    /** {@code [h,w,C]} to {@code [h+2p,w+2p,C]} with the borders repeated. */
+    static float[] replicationPadChannelsLast(float[] v, int channels, int h, int w, int p) {
         int pw = w + 2 * p;
         int ph = h + 2 * p;
-        float[] out = new float[channels * ph * pw];
-        for (int c = 0; c < channels; c++) {
-            for (int yy = 0; yy < ph; yy++) {
-                int src = c * h * w + Math.min(Math.max(yy - p, 0), h - 1) * w;
-                int dst = (c * ph + yy) * pw;
-                for (int xx = 0; xx < pw; xx++) out[dst + xx] = v[src + Math.min(Math.max(xx - p, 0), w - 1)];
+        float[] out = new float[ph * pw * channels];
+        for (int yy = 0; yy < ph; yy++) {
+            int sy = Math.min(Math.max(yy - p, 0), h - 1);
+            for (int xx = 0; xx < pw; xx++) {
+                int sx = Math.min(Math.max(xx - p, 0), w - 1);
+                System.arraycopy(v, (sy * w + sx) * channels, out, (yy * pw + xx) * channels, channels);
             }
         }
         return out;

@@ -1,0 +1,29 @@
+package dev.loupe.upsample.uplift;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The inference kernel computes the differentiable form's function, at every neighbourhood, factor and width. */
+class LocalAttenderKernelTest {
+    @ParameterizedTest
+    @CsvSource({"5, 1, 3, 4, 7", "9, 2, 16, 5, 3", "13, 2, 33, 6, 6", "17, 2, 128, 7, 9", "17, 4, 20, 3, 5", "25, 3, 17, 4, 4",
+        "17, 2, 8, 40, 3"})
+    void matchesTheDifferentiableMix(int neighbours, int factor, int channels, int h, int w) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[][] offsets = LocalAttender.offsets(neighbours);
+            int pad = LocalAttender.padding(neighbours);
+            NDArray value = m.randomNormal(new Shape(2, channels, h, w));
+            NDArray weights = m.randomNormal(new Shape(2, neighbours, h * factor, w * factor)).softmax(1);
+            NDArray expected = LocalAttender.mix(weights, value, offsets, pad, factor);
+            NDArray actual = LocalAttenderKernel.apply(weights, value, offsets, pad, factor);
+            assertEquals(expected.getShape(), actual.getShape());
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+        }
+    }
+}
