@@ -125,10 +125,10 @@ public final class Resize {
     private static final long BLOCK_FLOATS = 1L << 20;
 
     /**
-     * Without gradient recording (inference, training pyramids), the same taps in plain Java: each plane is resampled along its
-     * rows into a small buffer and then down its columns, one pass over the output instead of the gathers' K
-     * gathers, products and sums per axis, each a pass through memory (they were a fifth of UPLiFT's time at 448 px).
-     * Planes go in blocks through one direct buffer, so the heap never holds the output.
+     * Without gradient recording (inference, training pyramids), the same taps in plain Java: each plane is resampled
+     * along its rows into a small buffer and then down its columns, one pass over the output instead of the gathers'
+     * K gathers, products and sums per axis, each a pass through memory (they were a fifth of UPLiFT's time at
+     * 448 px). Planes go in blocks through one direct buffer, so the heap never holds the output.
      */
     private static NDArray separable(NDArray x, Taps rows, Taps cols) {
         Shape shape = x.getShape();

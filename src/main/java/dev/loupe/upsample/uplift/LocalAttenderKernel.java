@@ -47,7 +47,8 @@ public final class LocalAttenderKernel {
         int rowFloats = c * outW;
         int band = (int) Math.max(1, Math.min(outH, BLOCK_FLOATS / rowFloats));
         NDArray out = m.create(new Shape(b, c, outH, outW), DataType.FLOAT32);
-        ByteBuffer bytes = ByteBuffer.allocateDirect((int) ((long) band * rowFloats * Float.BYTES)).order(ByteOrder.nativeOrder());
+        ByteBuffer bytes = ByteBuffer.allocateDirect((int) ((long) band * rowFloats * Float.BYTES))
+                .order(ByteOrder.nativeOrder());
         FloatBuffer bandOut = bytes.asFloatBuffer();
         for (int s = 0; s < b; s++) {
             float[] weights; // [outH, outW, n]: a pixel's weights together
@@ -65,7 +66,8 @@ public final class LocalAttenderKernel {
             for (int r0 = 0; r0 < outH; r0 += band) {
                 int rows = Math.min(band, outH - r0);
                 int first = r0;
-                IntStream.range(0, rows).parallel().forEach(r -> row(weights, padded, valueAt, c, first + r, r, rows, w, pad, factor, bandOut));
+                IntStream.range(0, rows).parallel()
+                        .forEach(r -> row(weights, padded, valueAt, c, first + r, r, rows, w, pad, factor, bandOut));
                 bytes.limit((int) ((long) rows * rowFloats * Float.BYTES));
                 // The chunk wraps the direct buffer without a copy; set() copies it into the output at once.
                 try (NDArray chunk = m.create(bytes, new Shape(1, c, rows, outW), DataType.FLOAT32)) {
@@ -78,9 +80,9 @@ public final class LocalAttenderKernel {
         return out;
     }
 
-    /** Output row {@code outRow}, every channel, into row {@code bandRow} of a band of {@code rows} rows ({@code [C, rows, outW]}). */
-    private static void row(float[] weights, float[] padded, int[] valueAt, int channels, int outRow, int bandRow, int rows, int w,
-            int pad, int factor, FloatBuffer out) {
+    /** Output row {@code outRow}, every channel, into row {@code bandRow} of a band {@code [C, rows, outW]}. */
+    private static void row(float[] weights, float[] padded, int[] valueAt, int channels, int outRow, int bandRow, int rows,
+            int w, int pad, int factor, FloatBuffer out) {
         int n = valueAt.length;
         int outW = w * factor;
         int paddedW = w + 2 * pad;
