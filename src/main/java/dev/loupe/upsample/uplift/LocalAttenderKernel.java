@@ -19,8 +19,9 @@ import java.util.stream.IntStream;
  * through memory. Here the value map is read channels-last, so that an output pixel is n scaled copies of
  * contiguous channel vectors (its n weights are scalars, loaded once), which the JIT vectorises along the
  * channels. A run of {@link #TILE} pixels is gathered that way and transposed, while it is in the L1 cache, into
- * the channels-first rows of the output. The output is written in bands of rows through one direct buffer; memory
- * beyond the output: the channels-last value map, the weights and one band (about 32 MB); nothing grows with n.
+ * the channels-first rows of the output. The output is made in bands of rows, each reading only the value rows
+ * and weights it needs and written through one direct buffer: memory beyond the output is about three bands
+ * (32 MB each at most), whatever the image size and n.
  */
 public final class LocalAttenderKernel {
     /** Floats per band of output rows (32 MB). */
@@ -36,6 +37,11 @@ public final class LocalAttenderKernel {
      * bilateral upsampler's).
      */
     public static NDArray apply(NDArray probabilities, NDArray value, int[][] offsets, int pad, int factor) {
+        return apply(probabilities, value, offsets, pad, factor, BLOCK_FLOATS);
+    }
+
+    /** {@link #apply} with bands of about {@code blockFloats} output floats (small ones for tests). */
+    static NDArray apply(NDArray probabilities, NDArray value, int[][] offsets, int pad, int factor, long blockFloats) {
         NDManager m = value.getManager();
         int b = (int) value.getShape().get(0);
         int c = (int) value.getShape().get(1);
@@ -45,29 +51,29 @@ public final class LocalAttenderKernel {
         int outH = h * factor;
         int outW = w * factor;
         int rowFloats = c * outW;
-        int band = (int) Math.max(1, Math.min(outH, BLOCK_FLOATS / rowFloats));
+        int band = (int) Math.max(1, Math.min(outH, blockFloats / rowFloats));
+        int paddedW = w + 2 * pad;
+        int[] valueAt = new int[n];
+        for (int k = 0; k < n; k++) valueAt[k] = (offsets[k][0] * paddedW + offsets[k][1]) * c;
         NDArray out = m.create(new Shape(b, c, outH, outW), DataType.FLOAT32);
         ByteBuffer bytes = ByteBuffer.allocateDirect((int) ((long) band * rowFloats * Float.BYTES))
                 .order(ByteOrder.nativeOrder());
         FloatBuffer bandOut = bytes.asFloatBuffer();
         for (int s = 0; s < b; s++) {
-            float[] weights; // [outH, outW, n]: a pixel's weights together
-            try (NDArray p = probabilities.get(new NDIndex("{}", s)).toType(DataType.FLOAT32, false);
-                    NDArray t = p.transpose(1, 2, 0)) {
-                weights = t.toFloatArray();
-            }
-            float[] padded; // [h+2p, w+2p, C]: a position's channels together
-            try (NDArray v = value.get(new NDIndex("{}", s)).toType(DataType.FLOAT32, false); NDArray t = v.transpose(1, 2, 0)) {
-                padded = replicationPadChannelsLast(t.toFloatArray(), c, h, w, pad);
-            }
-            int[] valueAt = new int[n];
-            int paddedW = w + 2 * pad;
-            for (int k = 0; k < n; k++) valueAt[k] = (offsets[k][0] * paddedW + offsets[k][1]) * c;
             for (int r0 = 0; r0 < outH; r0 += band) {
                 int rows = Math.min(band, outH - r0);
                 int first = r0;
-                IntStream.range(0, rows).parallel()
-                        .forEach(r -> row(weights, padded, valueAt, c, first + r, r, rows, w, pad, factor, bandOut));
+                // the band reads low-resolution rows firstRow .. lastRow (replicated beyond the map)
+                int firstRow = r0 / factor - pad;
+                int lastRow = (r0 + rows - 1) / factor + pad;
+                float[] slab = valueRows(value, s, firstRow, lastRow, pad);
+                float[] weights; // [rows, outW, n]: a pixel's weights together
+                try (NDArray p = probabilities.get(new NDIndex("{}, :, {}:{}", s, r0, r0 + rows)).toType(DataType.FLOAT32, false);
+                        NDArray t = p.transpose(1, 2, 0)) {
+                    weights = t.toFloatArray();
+                }
+                IntStream.range(0, rows).parallel().forEach(r -> row(weights, slab, valueAt, c, first + r, r, rows, firstRow, w,
+                        pad, factor, bandOut));
                 bytes.limit((int) ((long) rows * rowFloats * Float.BYTES));
                 // The chunk wraps the direct buffer without a copy; set() copies it into the output at once.
                 try (NDArray chunk = m.create(bytes, new Shape(1, c, rows, outW), DataType.FLOAT32)) {
@@ -80,9 +86,39 @@ public final class LocalAttenderKernel {
         return out;
     }
 
-    /** Output row {@code outRow}, every channel, into row {@code bandRow} of a band {@code [C, rows, outW]}. */
-    private static void row(float[] weights, float[] padded, int[] valueAt, int channels, int outRow, int bandRow, int rows,
-            int w, int pad, int factor, FloatBuffer out) {
+    /**
+     * Rows {@code firstRow .. lastRow} of sample {@code s}'s value map, channels-last and padded by {@code pad}
+     * columns, the map's borders repeated beyond its edges: {@code [lastRow - firstRow + 1, w + 2 pad, C]}.
+     */
+    private static float[] valueRows(NDArray value, int s, int firstRow, int lastRow, int pad) {
+        int c = (int) value.getShape().get(1);
+        int h = (int) value.getShape().get(2);
+        int w = (int) value.getShape().get(3);
+        int lo = Math.max(0, firstRow);
+        int hi = Math.min(h - 1, lastRow);
+        float[] rows;
+        try (NDArray v = value.get(new NDIndex("{}, :, {}:{}", s, lo, hi + 1)).toType(DataType.FLOAT32, false);
+                NDArray t = v.transpose(1, 2, 0)) {
+            rows = t.toFloatArray();
+        }
+        int pw = w + 2 * pad;
+        float[] out = new float[(lastRow - firstRow + 1) * pw * c];
+        for (int yy = firstRow; yy <= lastRow; yy++) {
+            int sy = Math.min(Math.max(yy, 0), h - 1) - lo;
+            for (int xx = 0; xx < pw; xx++) {
+                int sx = Math.min(Math.max(xx - pad, 0), w - 1);
+                System.arraycopy(rows, (sy * w + sx) * c, out, ((yy - firstRow) * pw + xx) * c, c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Output row {@code outRow}, every channel, into row {@code bandRow} of a band {@code [C, rows, outW]}; the value
+     * rows start at low-resolution row {@code firstRow}, the weights at the band's first row.
+     */
+    private static void row(float[] weights, float[] slab, int[] valueAt, int channels, int outRow, int bandRow, int rows,
+            int firstRow, int w, int pad, int factor, FloatBuffer out) {
         int n = valueAt.length;
         int outW = w * factor;
         int paddedW = w + 2 * pad;
@@ -95,10 +131,10 @@ public final class LocalAttenderKernel {
             int count = Math.min(TILE, outW - x0);
             for (int t = 0; t < count; t++) {
                 int outX = x0 + t;
-                int centre = ((y + pad) * paddedW + outX / factor + pad) * channels;
-                System.arraycopy(weights, (outRow * outW + outX) * n, p, 0, n);
+                int centre = ((y - firstRow) * paddedW + outX / factor + pad) * channels;
+                System.arraycopy(weights, (bandRow * outW + outX) * n, p, 0, n);
                 for (int k = 0; k < n; k++) at[k] = centre + valueAt[k];
-                weightedSum(tile, t * channels, p, padded, at, channels);
+                weightedSum(tile, t * channels, p, slab, at, channels);
             }
             for (int ch = 0; ch < channels; ch++) {
                 int to = ch * outW + x0;
@@ -129,20 +165,5 @@ public final class LocalAttenderKernel {
             int v = valueAt[k];
             for (int c = 0; c < channels; c++) acc[to + c] += pk * values[v + c];
         }
-    }
-
-    /** {@code [h,w,C]} to {@code [h+2p,w+2p,C]} with the borders repeated. */
-    static float[] replicationPadChannelsLast(float[] v, int channels, int h, int w, int p) {
-        int pw = w + 2 * p;
-        int ph = h + 2 * p;
-        float[] out = new float[ph * pw * channels];
-        for (int yy = 0; yy < ph; yy++) {
-            int sy = Math.min(Math.max(yy - p, 0), h - 1);
-            for (int xx = 0; xx < pw; xx++) {
-                int sx = Math.min(Math.max(xx - p, 0), w - 1);
-                System.arraycopy(v, (sy * w + sx) * channels, out, (yy * pw + xx) * channels, channels);
-            }
-        }
-        return out;
     }
 }

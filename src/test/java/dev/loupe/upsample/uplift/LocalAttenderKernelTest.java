@@ -24,6 +24,11 @@ class LocalAttenderKernelTest {
             NDArray actual = LocalAttenderKernel.apply(weights, value, offsets, pad, factor);
             assertEquals(expected.getShape(), actual.getShape());
             assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+            // in bands of 1, 3 and 5 output rows: each band reads only the value rows and weights it needs
+            for (int rows : new int[] {1, 3, 5}) {
+                NDArray banded = LocalAttenderKernel.apply(weights, value, offsets, pad, factor, (long) rows * channels * w * factor);
+                assertArrayEquals(expected.toFloatArray(), banded.toFloatArray(), 1e-5f, rows + "-row bands");
+            }
         }
     }
 }
