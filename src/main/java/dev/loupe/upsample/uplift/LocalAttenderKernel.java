@@ -20,8 +20,8 @@ import java.util.stream.IntStream;
  * contiguous channel vectors (its n weights are scalars, loaded once), which the JIT vectorises along the
  * channels. A run of {@link #TILE} pixels is gathered that way and transposed, while it is in the L1 cache, into
  * the channels-first rows of the output. The output is made in bands of rows, each reading only the value rows
- * and weights it needs and written through one direct buffer: memory beyond the output is about three bands
- * (32 MB each at most), whatever the image size and n.
+ * and weights it needs and written through one direct buffer: memory beyond the output is a few band-sized
+ * arrays of about 32 MB, whatever the image size.
  */
 public final class LocalAttenderKernel {
     /** Floats per band of output rows (32 MB). */
