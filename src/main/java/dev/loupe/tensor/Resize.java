@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -137,13 +135,11 @@ public final class Resize {
         long outPlane = (long) rows.out * cols.out;
         long planes = shape.size() / inPlane;
         int block = (int) Math.max(1, Math.min(planes, BLOCK_FLOATS / Math.max(outPlane, inPlane)));
-        NDManager m = x.getManager();
         long[] outShape = shape.getShape().clone();
         outShape[dims - 2] = rows.out;
         outShape[dims - 1] = cols.out;
-        NDArray out = m.create(new Shape(planes, rows.out, cols.out), DataType.FLOAT32);
-        ByteBuffer bytes = ByteBuffer.allocateDirect((int) (block * outPlane * Float.BYTES)).order(ByteOrder.nativeOrder());
-        FloatBuffer blockOut = bytes.asFloatBuffer();
+        NDArray out = x.getManager().create(new Shape(planes, rows.out, cols.out), DataType.FLOAT32);
+        DirectChunks chunks = new DirectChunks(block * outPlane);
         try (NDArray flat = x.reshape(planes, rows.in, cols.in)) {
             for (long p0 = 0; p0 < planes; p0 += block) {
                 long p1 = Math.min(planes, p0 + block);
@@ -151,15 +147,10 @@ public final class Resize {
                 try (NDArray part = flat.get(new NDIndex("{}:{}", p0, p1))) {
                     source = part.toFloatArray();
                 }
-                IntStream.range(0, (int) (p1 - p0)).parallel().forEach(p -> plane(source, p, rows, cols, blockOut));
-                bytes.limit((int) ((p1 - p0) * outPlane * Float.BYTES));
-                try (NDArray chunk = m.create(bytes, new Shape(p1 - p0, rows.out, cols.out), DataType.FLOAT32)) {
-                    out.set(new NDIndex("{}:{}", p0, p1), chunk);
-                }
-                bytes.clear();
+                IntStream.range(0, (int) (p1 - p0)).parallel().forEach(p -> plane(source, p, rows, cols, chunks.floats()));
+                chunks.copyInto(out, new NDIndex("{}:{}", p0, p1), new Shape(p1 - p0, rows.out, cols.out));
             }
         }
-        java.lang.ref.Reference.reachabilityFence(bytes);
         try (out) {
             return out.reshape(outShape);
         }

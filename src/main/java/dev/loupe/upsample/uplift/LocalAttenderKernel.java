@@ -1,12 +1,10 @@
 package dev.loupe.upsample.uplift;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.loupe.tensor.DirectChunks;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -20,7 +18,7 @@ import java.util.stream.IntStream;
  * contiguous channel vectors (its n weights are scalars, loaded once), which the JIT vectorises along the
  * channels. A run of {@link #TILE} pixels is gathered that way and transposed, while it is in the L1 cache, into
  * the channels-first rows of the output. The output is made in bands of rows, each reading only the value rows
- * and weights it needs and written through one direct buffer: memory beyond the output is a few band-sized
+ * and weights it needs and written through one direct buffer ({@link DirectChunks}): memory beyond the output is a few band-sized
  * arrays of about 32 MB, whatever the image size.
  */
 public final class LocalAttenderKernel {
@@ -42,7 +40,6 @@ public final class LocalAttenderKernel {
 
     /** {@link #apply} with bands of about {@code blockFloats} output floats (small ones for tests). */
     static NDArray apply(NDArray probabilities, NDArray value, int[][] offsets, int pad, int factor, long blockFloats) {
-        NDManager m = value.getManager();
         int b = (int) value.getShape().get(0);
         int c = (int) value.getShape().get(1);
         int h = (int) value.getShape().get(2);
@@ -55,10 +52,8 @@ public final class LocalAttenderKernel {
         int paddedW = w + 2 * pad;
         int[] valueAt = new int[n];
         for (int k = 0; k < n; k++) valueAt[k] = (offsets[k][0] * paddedW + offsets[k][1]) * c;
-        NDArray out = m.create(new Shape(b, c, outH, outW), DataType.FLOAT32);
-        ByteBuffer bytes = ByteBuffer.allocateDirect((int) ((long) band * rowFloats * Float.BYTES))
-                .order(ByteOrder.nativeOrder());
-        FloatBuffer bandOut = bytes.asFloatBuffer();
+        NDArray out = value.getManager().create(new Shape(b, c, outH, outW), DataType.FLOAT32);
+        DirectChunks chunks = new DirectChunks((long) band * rowFloats);
         for (int s = 0; s < b; s++) {
             for (int r0 = 0; r0 < outH; r0 += band) {
                 int rows = Math.min(band, outH - r0);
@@ -73,14 +68,8 @@ public final class LocalAttenderKernel {
                     weights = t.toFloatArray();
                 }
                 IntStream.range(0, rows).parallel().forEach(r -> row(weights, slab, valueAt, c, first + r, r, rows, firstRow, w,
-                        pad, factor, bandOut));
-                bytes.limit((int) ((long) rows * rowFloats * Float.BYTES));
-                // The chunk wraps the direct buffer without a copy; set() copies it into the output at once.
-                try (NDArray chunk = m.create(bytes, new Shape(1, c, rows, outW), DataType.FLOAT32)) {
-                    out.set(new NDIndex("{}:{}, :, {}:{}", s, s + 1, r0, r0 + rows), chunk);
-                }
-                bytes.clear();
-                java.lang.ref.Reference.reachabilityFence(bytes);
+                        pad, factor, chunks.floats()));
+                chunks.copyInto(out, new NDIndex("{}:{}, :, {}:{}", s, s + 1, r0, r0 + rows), new Shape(1, c, rows, outW));
             }
         }
         return out;
