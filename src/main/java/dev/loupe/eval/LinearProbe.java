@@ -37,6 +37,10 @@ public final class LinearProbe extends Module {
         try {
             for (int i = 0; i < iterations; i++) {
                 try (NDManager scope = manager.newSubManager()) {
+                    // results of an op live with its first input: without this every iteration's logits would stay
+                    // with the caller's arrays until the whole fit ends (gigabytes for a dense probe)
+                    tokens.tempAttach(scope);
+                    targets.tempAttach(scope);
                     NDArray value;
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         value = linear.forward(tokens).logSoftmax(-1).mul(targets).sum(new int[] {-1}).mean().neg();

@@ -49,6 +49,19 @@ class UpsamplerEvaluationTest {
     }
 
     @Test
+    void fittingLeavesNoTemporariesWithTheCallersArrays() {
+        try (NDManager m = NDManager.newBaseManager(); NDManager data = m.newSubManager()) {
+            NDArray tokens = data.randomNormal(new Shape(64, 4));
+            NDArray targets = data.ones(new Shape(64, 3)).div(3);
+            int before = ((ai.djl.ndarray.BaseNDManager) data).getManagedArrays().size();
+            new LinearProbe(m, 4, 3).fit(tokens, targets, 25, 0.05f);
+            // each iteration's logits, log-softmax and loss must be freed with it, not pile up until the fit's caller closes
+            assertEquals(before, ((ai.djl.ndarray.BaseNDManager) data).getManagedArrays().size());
+            assertTrue(tokens.getManager() == data && targets.getManager() == data, "the inputs are back with their manager");
+        }
+    }
+
+    @Test
     void everyUpsamplerIsScoredOnTheSameScenes() {
         Engine.getInstance().setRandomSeed(11);
         try (NDManager m = NDManager.newBaseManager()) {
