@@ -59,18 +59,23 @@ public final class UpsamplerBenchReport {
     /** Growth exponents, time ratios and failures, one line each. */
     public static List<String> summary(UpsamplerBench.Report r) {
         List<String> lines = new ArrayList<>();
-        StringBuilder exp = new StringBuilder("Time growth exponent in pixels (least squares on log-log, wall / CPU):");
-        for (UpsamplerBench.Row row : r.rows()) {
-            exp.append(String.format(Locale.ROOT, " %s %.2f / %.2f;", row.method().name(), row.timeExponent(false), row.timeExponent(true)));
+        if (r.settings().sizes().length < 2) {
+            lines.add("Time growth exponent in pixels: needs at least two sizes.");
+        } else {
+            StringBuilder exp = new StringBuilder("Time growth exponent in pixels (least squares on log-log, wall / CPU):");
+            for (UpsamplerBench.Row row : r.rows()) {
+                exp.append(' ').append(row.method().name()).append(' ').append(f2(row.timeExponent(false))).append(" / ")
+                        .append(f2(row.timeExponent(true))).append(';');
+            }
+            lines.add(exp.substring(0, exp.length() - 1) + ".");
         }
-        lines.add(exp.substring(0, exp.length() - 1) + ".");
         UpsamplerBench.Row num = r.row(NUMERATOR);
         UpsamplerBench.Row den = r.row(DENOMINATOR);
         if (num != null && den != null) {
             StringBuilder ratio = new StringBuilder("Time ratio " + NUMERATOR + " / " + DENOMINATOR + " (wall / CPU):");
             for (int s : r.settings().sizes()) {
                 double[] w = ratio(num.at(s), den.at(s));
-                ratio.append(String.format(Locale.ROOT, " %d px %.2f / %.2f;", s, w[0], w[1]));
+                ratio.append(' ').append(s).append(" px ").append(f2(w[0])).append(" / ").append(f2(w[1])).append(';');
             }
             lines.add(ratio.substring(0, ratio.length() - 1) + ".");
         }
@@ -80,6 +85,11 @@ public final class UpsamplerBenchReport {
             }
         }
         return lines;
+    }
+
+    /** Two decimals, or "n/a" where the figure could not be computed (a method that stopped before two sizes). */
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     /** {wall ratio, CPU ratio} of two cells (NaN when either did not run). */

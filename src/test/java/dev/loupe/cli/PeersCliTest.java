@@ -97,6 +97,8 @@ class PeersCliTest {
             assertTrue(cell.get("peak_mb").getAsDouble() >= 0, cell.toString());
         }
         assertTrue(Files.readString(bench.resolve("upsamplers.md")).contains("in a fresh JVM"));
+        assertTrue(r.out().contains("Time growth exponent in pixels: needs at least two sizes."), r.out());
+        assertFalse(r.out().contains("NaN"), "one size has no slope to print: " + r.out());
     }
 
     @Test
