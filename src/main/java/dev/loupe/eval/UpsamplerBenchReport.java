@@ -37,10 +37,10 @@ public final class UpsamplerBenchReport {
         for (UpsamplerBench.Row row : r.rows()) {
             UpsamplerEvaluation.Scores q = row.quality();
             sb.append("| ").append(row.method().name()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.parameters())).append(" | ")
-                    .append(q == null ? "–" : f3(q.denseProbeMiou())).append(" | ")
-                    .append(q == null ? "–" : f3(q.boundaryF())).append(" | ")
-                    .append(q == null ? "–" : f4(q.mse2x())).append(" | ")
-                    .append(q == null ? "–" : f4(q.mse4x())).append(" |");
+                    .append(q == null ? "–" : fixed(q.denseProbeMiou(), 3)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.boundaryF(), 3)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.mse2x(), 4)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.mse4x(), 4)).append(" |");
             for (int s : sizes) sb.append(' ').append(cell(row.at(s), false)).append(" |");
             for (int s : sizes) sb.append(' ').append(cell(row.at(s), true)).append(" |");
             sb.append('\n');
@@ -64,8 +64,8 @@ public final class UpsamplerBenchReport {
         } else {
             StringBuilder exp = new StringBuilder("Time growth exponent in pixels (least squares on log-log, wall / CPU):");
             for (UpsamplerBench.Row row : r.rows()) {
-                exp.append(' ').append(row.method().name()).append(' ').append(f2(row.timeExponent(false))).append(" / ")
-                        .append(f2(row.timeExponent(true))).append(';');
+                exp.append(' ').append(row.method().name()).append(' ').append(fixed(row.timeExponent(false), 2)).append(" / ")
+                        .append(fixed(row.timeExponent(true), 2)).append(';');
             }
             lines.add(exp.substring(0, exp.length() - 1) + ".");
         }
@@ -75,7 +75,7 @@ public final class UpsamplerBenchReport {
             StringBuilder ratio = new StringBuilder("Time ratio " + NUMERATOR + " / " + DENOMINATOR + " (wall / CPU):");
             for (int s : r.settings().sizes()) {
                 double[] w = ratio(num.at(s), den.at(s));
-                ratio.append(' ').append(s).append(" px ").append(f2(w[0])).append(" / ").append(f2(w[1])).append(';');
+                ratio.append(' ').append(s).append(" px ").append(fixed(w[0], 2)).append(" / ").append(fixed(w[1], 2)).append(';');
             }
             lines.add(ratio.substring(0, ratio.length() - 1) + ".");
         }
@@ -85,11 +85,6 @@ public final class UpsamplerBenchReport {
             }
         }
         return lines;
-    }
-
-    /** Two decimals, or "n/a" where the figure could not be computed (a method that stopped before two sizes). */
-    private static String f2(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     /** {wall ratio, CPU ratio} of two cells (NaN when either did not run). */
@@ -159,10 +154,10 @@ public final class UpsamplerBenchReport {
         for (UpsamplerBench.Row row : r.rows()) {
             UpsamplerEvaluation.Scores q = row.quality();
             sb.append("| ").append(row.method().name()).append(" | ")
-                    .append(q == null ? "–" : f3(q.probeMiou())).append(" | ")
-                    .append(q == null ? "–" : f3(q.denseProbePixelAccuracy())).append(" | ")
-                    .append(q == null ? "–" : f3(q.cosine2x())).append(" | ")
-                    .append(q == null ? "–" : f3(q.cosine4x())).append(" |");
+                    .append(q == null ? "–" : fixed(q.probeMiou(), 3)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.denseProbePixelAccuracy(), 3)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.cosine2x(), 3)).append(" | ")
+                    .append(q == null ? "–" : fixed(q.cosine4x(), 3)).append(" |");
             for (int s : sizes) {
                 UpsamplerBench.Cell c = row.at(s);
                 sb.append(c == null || !c.ok() ? " – | – |" : String.format(Locale.ROOT, " %,.0f | %d |", c.medianCpuMs(), c.runsMs().length));
@@ -254,11 +249,8 @@ public final class UpsamplerBenchReport {
         return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : v;
     }
 
-    private static String f3(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
-    }
-
-    private static String f4(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+    /** {@code v} with {@code decimals} decimals, or "n/a" where it could not be computed (a method that stopped early). */
+    private static String fixed(double v, int decimals) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 }
