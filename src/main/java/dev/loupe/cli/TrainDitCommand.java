@@ -108,6 +108,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     /** The recipe's representation alignment: REPA's loss weight, on the tokens after the third of the 8 blocks. */
     static final double ALIGN_WEIGHT = 0.5;
     static final int ALIGN_BLOCK = 3;
+    /** The recipe's alignment grid at most: the sample ViT sees scenes at 128 px, cheap beside the DiT. */
+    static final int ALIGN_GRID = 8;
 
     @Option(names = "--align-weight", defaultValue = "" + ALIGN_WEIGHT, paramLabel = "W", description = "Weight of the "
             + "representation-alignment loss (REPA): the tokens after --align-block blocks are pulled towards the sample ViT's "
@@ -117,6 +119,9 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--align-block", defaultValue = "" + ALIGN_BLOCK, paramLabel = "K",
             description = "Blocks before the aligned tokens (default ${DEFAULT-VALUE}).")
     int alignBlock;
+
+    @Option(names = "--align-grid", hidden = true, paramLabel = "G")
+    Integer alignGrid;
 
     @Option(names = "--checkpoint-every", hidden = true, defaultValue = "250")
     int checkpointEvery;
@@ -146,7 +151,8 @@ public final class TrainDitCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); Backbone teacher = alignWeight > 0 ? Backbones.sample() : null) {
             TextToImageModel model = new TextToImageModel(manager, config);
             RepresentationAlignment alignment = teacher == null ? null
-                    : new RepresentationAlignment(model, teacher, alignBlock, alignWeight, learningRate, options.seed());
+                    : new RepresentationAlignment(model, teacher, alignBlock, alignWeight,
+                            alignGrid != null ? alignGrid : recipeAlignGrid(config), learningRate, options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
@@ -242,6 +248,12 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
 
+    /** The alignment grid when none is given: the DiT's token grid, pooled to at most {@link #ALIGN_GRID} per side. */
+    static int recipeAlignGrid(TextToImageConfig config) {
+        PixArtConfig c = config.transformer();
+        return Math.min(ALIGN_GRID, c.sampleSize() / c.patchSize());
+    }
+
     /** The sample model's architecture (a different width, depth or patch only for experiments and tests). */
     static TextToImageConfig architecture(int width, int blocks, int patch, double guidance, double shift) {
         if (patch < 1 || IMAGE_SIZE % patch != 0) {
@@ -260,7 +272,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
                 + "pixel space (32x32 RGB, " + patch + "x" + patch + " patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
                 + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
-        card.addProperty("command", command(phases, folder, g, architectureFlags()));
+        card.addProperty("command", command(phases, folder, g, architectureFlags(), recipeAlignGrid(architecture(width, blocks, patch, g, 1))));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
@@ -300,7 +312,7 @@ public final class TrainDitCommand implements Callable<Integer> {
      * The commands that reproduce the model: one per training phase, each later one resuming the last; the first
      * carries {@code architectureFlags}.
      */
-    static String command(JsonArray phases, Path folder, double g, String architectureFlags) {
+    static String command(JsonArray phases, Path folder, double g, String architectureFlags, int recipeGrid) {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             JsonObject phase = phases.get(i).getAsJsonObject();
@@ -324,6 +336,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                 JsonObject a = phase.getAsJsonObject("representation_alignment");
                 if (a.get("weight").getAsDouble() != ALIGN_WEIGHT) command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
                 if (a.get("after_block").getAsInt() != ALIGN_BLOCK) command.append(" --align-block ").append(a.get("after_block").getAsInt());
+                if (a.has("grid") && a.get("grid").getAsInt() != recipeGrid) command.append(" --align-grid ").append(a.get("grid").getAsInt());
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

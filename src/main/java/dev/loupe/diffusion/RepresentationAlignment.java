@@ -25,8 +25,10 @@ import java.util.SplittableRandom;
  * loss that pulls the transformer's hidden tokens after an early block, through a small trained projector, towards
  * a pretrained vision encoder's patch features of the clean image: {@code weight * (1 - cos(proj(h), f))}, averaged
  * over patches. The encoder here is the sample ViT, which has learned ShapesWorld's shapes, so the DiT need not
- * discover them from the pixel loss alone. The encoder sees the same scene rendered at {@code grid x patch} pixels,
- * so that its patch grid is the DiT's. Only the training changes: the projector is not part of the shipped model.
+ * discover them from the pixel loss alone. The encoder sees the same scene rendered at {@code grid x patch} pixels
+ * for a chosen patch grid: the DiT's own, or a coarser one that divides it, to which the DiT's tokens are
+ * average-pooled (a model with small patches then need not pay for the encoder on a large image). Only the training
+ * changes: the projector is not part of the shipped model.
  */
 public final class RepresentationAlignment {
     /** Files of the projector and its optimiser in a training checkpoint folder. */
@@ -41,23 +43,32 @@ public final class RepresentationAlignment {
     private final int afterBlock;
     private final double weight;
     private final int teacherSize;
+    /** DiT tokens averaged, per side, into one teacher patch (1: the grids are the same). */
+    private final int pool;
+    private final int ditGrid;
 
     /**
      * @param model      the DiT being trained (its width, patch grid and manager)
      * @param teacher    the encoder whose features are the targets (not trained; closed by the caller)
      * @param afterBlock the tokens after this many blocks are aligned
      * @param weight     the loss weight (REPA's lambda)
+     * @param grid       the teacher's patch grid per side: the DiT's token grid or a divisor of it
      */
-    public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, float learningRate, long seed) {
+    public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, int grid, float learningRate, long seed) {
         PixArtConfig c = model.config().transformer();
         if (afterBlock < 1 || afterBlock > c.numLayers()) {
             throw new LoupeException("alignment after block " + afterBlock + ": the model has blocks 1 to " + c.numLayers());
         }
         if (!(weight > 0)) throw new LoupeException("the alignment weight must be positive, not " + weight);
+        ditGrid = c.sampleSize() / c.patchSize();
+        if (grid < 1 || ditGrid % grid != 0) {
+            throw new LoupeException("alignment grid " + grid + ": must divide the model's " + ditGrid + "x" + ditGrid + " token grid");
+        }
         this.teacher = teacher;
         this.afterBlock = afterBlock;
         this.weight = weight;
-        this.teacherSize = c.sampleSize() / c.patchSize() * teacher.patchSize();
+        this.pool = ditGrid / grid;
+        this.teacherSize = grid * teacher.patchSize();
         this.projector = new Projector(model.manager(), c.innerDim(), PROJECTOR_WIDTH, teacher.channels());
         this.adam = new Adam(model.manager(), learningRate);
         projector.initialise(seed);
@@ -72,7 +83,7 @@ public final class RepresentationAlignment {
         return weight;
     }
 
-    /** The side at which the teacher sees a scene: its patch grid equals the DiT's. */
+    /** The side at which the teacher sees a scene: its patch grid is the alignment grid. */
     public int teacherSize() {
         return teacherSize;
     }
@@ -90,15 +101,26 @@ public final class RepresentationAlignment {
         }
     }
 
-    /** {@code 1 - cos(proj(tokens), targets)}, averaged over the batch and patches (to be weighted by the caller). */
+    /**
+     * {@code 1 - cos(proj(tokens), targets)}, averaged over the batch and patches (to be weighted by the caller); the
+     * tokens {@code [B, g*g, C]} are first averaged over each teacher patch.
+     */
     NDArray loss(NDArray tokens, NDArray targets) {
-        NDArray cos = unit(projector.forward(tokens)).mul(targets).sum(new int[] {-1});
+        NDArray cos = unit(projector.forward(pooled(tokens))).mul(targets).sum(new int[] {-1});
         return cos.mean().neg().add(1f);
     }
 
     /** Updates the projector (after the backward pass), with the DiT's learning rate. */
     void step(float learningRate) {
         adam.step(projector.trainableParameters(), learningRate);
+    }
+
+    private NDArray pooled(NDArray tokens) {
+        if (pool == 1) return tokens;
+        long b = tokens.getShape().get(0);
+        long ch = tokens.getShape().get(2);
+        long grid = ditGrid / pool;
+        return tokens.reshape(b, grid, pool, grid, pool, ch).mean(new int[] {4}).mean(new int[] {2}).reshape(b, grid * grid, ch);
     }
 
     private static NDArray unit(NDArray x) {
@@ -111,6 +133,7 @@ public final class RepresentationAlignment {
         o.addProperty("method", "REPA: weight x (1 - cos(projector(tokens after block), teacher patch features))");
         o.addProperty("teacher", teacher.name());
         o.addProperty("teacher_input_px", teacherSize);
+        o.addProperty("grid", ditGrid / pool);
         o.addProperty("after_block", afterBlock);
         o.addProperty("weight", weight);
         o.addProperty("projector", "linear " + PROJECTOR_WIDTH + ", SiLU, linear " + PROJECTOR_WIDTH + ", SiLU, linear to the teacher's width");

@@ -77,14 +77,14 @@ class TrainDitCommandTest {
         com.google.gson.JsonArray phases = new com.google.gson.JsonArray();
         phases.add(phase);
         assertEquals("./loupe train dit --steps 5000 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""), "the recipe's alignment needs no flags");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's alignment needs no flags");
         phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""));
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, ""), "a run without alignment");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "a run without alignment");
         MacsCommandTest.Result bad = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());
         assertEquals(1, bad.code());

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.backbone.SampleVitBackbone;
@@ -101,6 +103,9 @@ class DitTrainerTest {
         }
     }
 
+    /** The tiny DiT's token grid (32 px, patch 8). */
+    static final int GRID = 4;
+
     /** A tiny random ViT as the alignment teacher: patch 8, so that a 32 px scene has the tiny DiT's 4 x 4 grid. */
     static SampleVitBackbone tinyTeacher() {
         return SampleVitBackbone.random(new SampleVitConfig(8, 12, 1, 2, 24, 9, 32, List.of()), "tiny-teacher");
@@ -115,7 +120,7 @@ class DitTrainerTest {
         try (SampleVitBackbone teacher = tinyTeacher()) {
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-                RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5);
+                RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 3e-3f, 5);
                 assertEquals(32, alignment.teacherSize());
                 DitTrainer trainer = new DitTrainer(model, options(4), straight, alignment);
                 expectedLosses = trainer.train(false, Progress.NONE).losses();
@@ -132,13 +137,13 @@ class DitTrainerTest {
             assertTrue(!plainLosses.get(3).equals(expectedLosses.get(3)), "the alignment loss changed nothing");
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 3e-3f, 5));
                 assertEquals(2, trainer.train(false, cancelAfter(2)).step());
             }
             assertTrue(Files.isRegularFile(interrupted.resolve(DitTrainer.TRAINING_DIR).resolve(RepresentationAlignment.PROJECTOR_FILE)));
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+                DitTrainer trainer = new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 3e-3f, 5));
                 DitTrainer.Result rest = trainer.train(true, Progress.NONE);
                 assertEquals(expectedLosses, rest.losses());
                 Map<String, float[]> resumed = weights(model);
@@ -155,7 +160,7 @@ class DitTrainerTest {
         }
         try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-            DitTrainer trainer = new DitTrainer(model, options(3), dir, new RepresentationAlignment(model, teacher, 1, 0.5, 3e-3f, 5));
+            DitTrainer trainer = new DitTrainer(model, options(3), dir, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 3e-3f, 5));
             assertEquals(3, trainer.train(true, Progress.NONE).step());
             var phases = trainer.phases();
             assertEquals(2, phases.size());
@@ -165,12 +170,39 @@ class DitTrainerTest {
     }
 
     @Test
+    void aCoarserAlignmentGridAveragesEachTeacherPatchsTokens() {
+        try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            RepresentationAlignment same = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 1e-3f, 9);
+            RepresentationAlignment coarse = new RepresentationAlignment(model, teacher, 1, 0.5, 2, 1e-3f, 9);
+            assertEquals(16, coarse.teacherSize());
+            int width = model.config().transformer().innerDim();
+            float[] tokens = new float[GRID * GRID * width];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = (float) Math.sin(0.37 * i + 1);
+            // token (row r, column c) joins teacher patch (r / 2, c / 2)
+            float[] pooled = new float[4 * width];
+            for (int r = 0; r < GRID; r++) {
+                for (int c = 0; c < GRID; c++) {
+                    int patch = (r / 2) * 2 + c / 2;
+                    for (int k = 0; k < width; k++) pooled[patch * width + k] += tokens[(r * GRID + c) * width + k] / 4;
+                }
+            }
+            float[] targets = new float[4 * teacher.channels()];
+            for (int i = 0; i < targets.length; i++) targets[i] = (float) Math.cos(0.11 * i);
+            NDArray t = nd.create(targets, new Shape(1, 4, teacher.channels()));
+            float expected = same.loss(nd.create(pooled, new Shape(1, 4, width)), t).getFloat();
+            assertEquals(expected, coarse.loss(nd.create(tokens, new Shape(1, GRID * GRID, width)), t).getFloat(), 1e-6);
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0.5, 3, 1e-3f, 0));
+        }
+    }
+
+    @Test
     void alignmentNeedsABlockOfTheModelAndAPositiveWeight() {
         try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 3, 0.5, 1e-3f, 0));
-            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 0, 0.5, 1e-3f, 0));
-            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0, 1e-3f, 0));
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 3, 0.5, GRID, 1e-3f, 0));
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 0, 0.5, GRID, 1e-3f, 0));
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0, GRID, 1e-3f, 0));
         }
     }
 
