@@ -228,6 +228,11 @@ public final class TrainDitCommand implements Callable<Integer> {
                     100 * renders.get("background_kind_and_colour_right").getAsDouble(),
                     100 * truth.get("background_kind_and_colour_right").getAsDouble(),
                     renders.get("mean_reward").getAsDouble(), truth.get("mean_reward").getAsDouble());
+            JsonObject byShape = renders.getAsJsonObject("shapes_seen_by_prompted_shape");
+            stdout.print("shapes shown by prompted shape (renders):");
+            byShape.entrySet().stream().filter(e -> e.getValue().getAsJsonObject().has(e.getKey())).forEach(e -> stdout.printf(Locale.ROOT,
+                    " %s %.0f%%", e.getKey(), 100 * e.getValue().getAsJsonObject().get(e.getKey()).getAsDouble()));
+            stdout.println();
             stdout.flush();
         }
         line.finish();

@@ -110,6 +110,9 @@ public final class DitEvaluation {
         int backgroundsAsked;
         int backgroundsRight;
         double rewardSum;
+        /** Per prompted object's shape (rows) and shape (columns): images in which the model sees that shape. */
+        final int[][] shapesSeen = new int[SHAPES][SHAPES];
+        final int[] shapePrompted = new int[SHAPES];
 
         void add(List<Prediction> predictions, List<RewardPrompt> prompts) {
             for (int i = 0; i < predictions.size(); i++) {
@@ -127,6 +130,8 @@ public final class DitEvaluation {
                         else all = false;
                         if (colourShown(p, pair / SHAPES)) coloursShown++; // pairs are colour-major
                         if (shapeShown(p, pair % SHAPES)) shapesShown++;
+                        shapePrompted[pair % SHAPES]++;
+                        for (int seen = 0; seen < SHAPES; seen++) if (shapeShown(p, seen)) shapesSeen[pair % SHAPES][seen]++;
                     }
                     if (shown != prompt.prompted()[pair]) exact = false;
                 }
@@ -165,6 +170,16 @@ public final class DitEvaluation {
             o.addProperty("images_with_every_prompted_object", share(allPairsShown, images));
             o.addProperty("images_with_exactly_the_prompted_objects", share(exactObjects, images));
             o.addProperty("background_kind_and_colour_right", share(backgroundsRight, backgroundsAsked));
+            JsonObject byShape = new JsonObject();
+            for (int prompted = 0; prompted < SHAPES; prompted++) {
+                JsonObject seen = new JsonObject();
+                seen.addProperty("prompted_objects", shapePrompted[prompted]);
+                for (int shape = 0; shape < SHAPES && shapePrompted[prompted] > 0; shape++) {
+                    seen.addProperty(SceneAttributes.SHAPES.get(shape).word(), share(shapesSeen[prompted][shape], shapePrompted[prompted]));
+                }
+                byShape.add(SceneAttributes.SHAPES.get(prompted).word(), seen);
+            }
+            o.add("shapes_seen_by_prompted_shape", byShape);
             return o;
         }
 

@@ -40,7 +40,23 @@ class TrainDitCommandTest {
         // the true scenes are what the reward model was trained on: it must find most of their objects
         assertTrue(adherence.getAsJsonObject("true_scenes_at_model_size").get("prompted_objects_shown").getAsDouble() > 0.5,
                 adherence.toString());
+        // per prompted shape, the shapes seen; weighted by the prompted objects, the diagonal is the shapes-shown share
+        JsonObject truth = adherence.getAsJsonObject("true_scenes_at_model_size");
+        JsonObject byShape = truth.getAsJsonObject("shapes_seen_by_prompted_shape");
+        assertEquals(8, byShape.size());
+        double prompted = 0;
+        double seenAsPrompted = 0;
+        for (String shape : byShape.keySet()) {
+            JsonObject row = byShape.getAsJsonObject(shape);
+            int n = row.get("prompted_objects").getAsInt();
+            assertEquals(n > 0 ? 9 : 1, row.size(), "the count, and the eight shapes' shares if any was prompted: " + row);
+            prompted += n;
+            if (n > 0) seenAsPrompted += n * row.get(shape).getAsDouble();
+        }
+        assertTrue(prompted > 0);
+        assertEquals(truth.get("prompted_shapes_shown").getAsDouble(), seenAsPrompted / prompted, 2e-3, byShape.toString());
         assertTrue(r.out().contains("prompt adherence on 8 held-out captions"), r.out());
+        assertTrue(r.out().contains("shapes shown by prompted shape"), r.out());
         assertTrue(card.getAsJsonObject("training_time").get("wall_seconds").getAsLong() >= 0);
         assertTrue(Files.isRegularFile(out.resolve("training/samples/step-0000002.png")), "a sample sheet");
 
