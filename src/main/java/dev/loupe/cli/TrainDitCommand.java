@@ -152,7 +152,7 @@ public final class TrainDitCommand implements Callable<Integer> {
             TextToImageModel model = new TextToImageModel(manager, config);
             RepresentationAlignment alignment = teacher == null ? null
                     : new RepresentationAlignment(model, teacher, alignBlock, alignWeight,
-                            alignGrid != null ? alignGrid : recipeAlignGrid(config), learningRate, options.seed());
+                            alignGrid != null ? alignGrid : recipeAlignGrid(patch), learningRate, options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
@@ -254,9 +254,8 @@ public final class TrainDitCommand implements Callable<Integer> {
 
 
     /** The alignment grid when none is given: the DiT's token grid, pooled to at most {@link #ALIGN_GRID} per side. */
-    static int recipeAlignGrid(TextToImageConfig config) {
-        PixArtConfig c = config.transformer();
-        return Math.min(ALIGN_GRID, c.sampleSize() / c.patchSize());
+    static int recipeAlignGrid(int patch) {
+        return Math.min(ALIGN_GRID, IMAGE_SIZE / patch);
     }
 
     /** The sample model's architecture (a different width, depth or patch only for experiments and tests). */
@@ -277,7 +276,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
                 + "pixel space (32x32 RGB, " + patch + "x" + patch + " patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
                 + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
-        card.addProperty("command", command(phases, folder, g, architectureFlags(), recipeAlignGrid(architecture(width, blocks, patch, g, 1))));
+        card.addProperty("command", command(phases, folder, g, architectureFlags(), recipeAlignGrid(patch)));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",

@@ -98,6 +98,12 @@ class TrainDitCommandTest {
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+        phase.getAsJsonObject("representation_alignment").addProperty("grid", 8);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's grid needs no flag");
+        phase.getAsJsonObject("representation_alignment").addProperty("grid", 4);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "a run without alignment");
@@ -105,5 +111,9 @@ class TrainDitCommandTest {
                 "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("blocks 1 to 2"), bad.err());
+        MacsCommandTest.Result badGrid = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--patch", "8", "--align-block", "1", "--align-grid", "3", "--out", dir.resolve("bad-grid").toString());
+        assertEquals(1, badGrid.code());
+        assertTrue(badGrid.err().contains("alignment grid 3: must divide the model's 4x4 token grid"), badGrid.err());
     }
 }
