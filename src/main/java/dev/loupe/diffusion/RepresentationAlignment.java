@@ -43,9 +43,10 @@ public final class RepresentationAlignment {
     private final int afterBlock;
     private final double weight;
     private final int teacherSize;
+    /** The teacher's patch grid per side. */
+    private final int grid;
     /** DiT tokens averaged, per side, into one teacher patch (1: the grids are the same). */
     private final int pool;
-    private final int ditGrid;
 
     /**
      * @param model      the DiT being trained (its width, patch grid and manager)
@@ -60,13 +61,14 @@ public final class RepresentationAlignment {
             throw new LoupeException("alignment after block " + afterBlock + ": the model has blocks 1 to " + c.numLayers());
         }
         if (!(weight > 0)) throw new LoupeException("the alignment weight must be positive, not " + weight);
-        ditGrid = c.sampleSize() / c.patchSize();
+        int ditGrid = c.sampleSize() / c.patchSize();
         if (grid < 1 || ditGrid % grid != 0) {
             throw new LoupeException("alignment grid " + grid + ": must divide the model's " + ditGrid + "x" + ditGrid + " token grid");
         }
         this.teacher = teacher;
         this.afterBlock = afterBlock;
         this.weight = weight;
+        this.grid = grid;
         this.pool = ditGrid / grid;
         this.teacherSize = grid * teacher.patchSize();
         this.projector = new Projector(model.manager(), c.innerDim(), PROJECTOR_WIDTH, teacher.channels());
@@ -119,8 +121,8 @@ public final class RepresentationAlignment {
         if (pool == 1) return tokens;
         long b = tokens.getShape().get(0);
         long ch = tokens.getShape().get(2);
-        long grid = ditGrid / pool;
-        return tokens.reshape(b, grid, pool, grid, pool, ch).mean(new int[] {4}).mean(new int[] {2}).reshape(b, grid * grid, ch);
+        // one axis per mean: the PyTorch engine reduces over a single axis at a time
+        return tokens.reshape(b, grid, pool, grid, pool, ch).mean(new int[] {4}).mean(new int[] {2}).reshape(b, (long) grid * grid, ch);
     }
 
     private static NDArray unit(NDArray x) {
@@ -133,7 +135,7 @@ public final class RepresentationAlignment {
         o.addProperty("method", "REPA: weight x (1 - cos(projector(tokens after block), teacher patch features))");
         o.addProperty("teacher", teacher.name());
         o.addProperty("teacher_input_px", teacherSize);
-        o.addProperty("grid", ditGrid / pool);
+        o.addProperty("grid", grid);
         o.addProperty("after_block", afterBlock);
         o.addProperty("weight", weight);
         o.addProperty("projector", "linear " + PROJECTOR_WIDTH + ", SiLU, linear " + PROJECTOR_WIDTH + ", SiLU, linear to the teacher's width");
