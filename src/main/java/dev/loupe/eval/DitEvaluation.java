@@ -104,13 +104,15 @@ public final class DitEvaluation {
         int pairsPrompted;
         int pairsShown;
         int coloursShown;
-        int shapesShown;
         int allPairsShown;
         int exactObjects;
         int backgroundsAsked;
         int backgroundsRight;
         double rewardSum;
-        /** Per prompted object's shape (rows) and shape (columns): images in which the model sees that shape. */
+        /**
+         * Prompted objects by their shape (rows) whose image the model sees the column's shape in; the diagonal counts
+         * the prompted shapes shown.
+         */
         final int[][] shapesSeen = new int[SHAPES][SHAPES];
         final int[] shapePrompted = new int[SHAPES];
 
@@ -129,7 +131,6 @@ public final class DitEvaluation {
                         if (shown) pairsShown++;
                         else all = false;
                         if (colourShown(p, pair / SHAPES)) coloursShown++; // pairs are colour-major
-                        if (shapeShown(p, pair % SHAPES)) shapesShown++;
                         shapePrompted[pair % SHAPES]++;
                         for (int seen = 0; seen < SHAPES; seen++) if (shapeShown(p, seen)) shapesSeen[pair % SHAPES][seen]++;
                     }
@@ -166,6 +167,8 @@ public final class DitEvaluation {
             o.addProperty("mean_reward", share(rewardSum, images));
             o.addProperty("prompted_objects_shown", share(pairsShown, pairsPrompted));
             o.addProperty("prompted_colours_shown", share(coloursShown, pairsPrompted));
+            int shapesShown = 0;
+            for (int shape = 0; shape < SHAPES; shape++) shapesShown += shapesSeen[shape][shape];
             o.addProperty("prompted_shapes_shown", share(shapesShown, pairsPrompted));
             o.addProperty("images_with_every_prompted_object", share(allPairsShown, images));
             o.addProperty("images_with_exactly_the_prompted_objects", share(exactObjects, images));
