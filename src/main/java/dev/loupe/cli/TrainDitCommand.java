@@ -120,6 +120,12 @@ public final class TrainDitCommand implements Callable<Integer> {
             description = "Blocks before the aligned tokens (default ${DEFAULT-VALUE}).")
     int alignBlock;
 
+    /** The recipe's shape term: none. */
+    static final double SHAPE_WEIGHT = 0;
+
+    @Option(names = "--shape-weight", hidden = true, defaultValue = "" + SHAPE_WEIGHT, paramLabel = "W")
+    double shapeWeight;
+
     @Option(names = "--align-grid", hidden = true, paramLabel = "G")
     Integer alignGrid;
 
@@ -148,11 +154,14 @@ public final class TrainDitCommand implements Callable<Integer> {
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
         Runtime.getRuntime().addShutdownHook(hook);
         if (alignWeight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--align-weight cannot be negative");
+        if (shapeWeight > 0 && alignWeight == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--shape-weight reads the aligned tokens: it needs --align-weight above 0");
+        }
         try (NDManager manager = NDManager.newBaseManager(); Backbone teacher = alignWeight > 0 ? Backbones.sample() : null) {
             TextToImageModel model = new TextToImageModel(manager, config);
             RepresentationAlignment alignment = teacher == null ? null
                     : new RepresentationAlignment(model, teacher, alignBlock, alignWeight,
-                            alignGrid != null ? alignGrid : recipeAlignGrid(patch), learningRate, options.seed());
+                            alignGrid != null ? alignGrid : recipeAlignGrid(patch), shapeWeight, learningRate, options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
@@ -341,6 +350,8 @@ public final class TrainDitCommand implements Callable<Integer> {
                 if (a.get("weight").getAsDouble() != ALIGN_WEIGHT) command.append(" --align-weight ").append(trim(a.get("weight").getAsDouble()));
                 if (a.get("after_block").getAsInt() != ALIGN_BLOCK) command.append(" --align-block ").append(a.get("after_block").getAsInt());
                 if (a.has("grid") && a.get("grid").getAsInt() != recipeGrid) command.append(" --align-grid ").append(a.get("grid").getAsInt());
+                double shape = a.has("shape_weight") ? a.get("shape_weight").getAsDouble() : 0;
+                if (shape != SHAPE_WEIGHT) command.append(" --shape-weight ").append(trim(shape));
             }
             command.append(" --guidance ").append(trim(g));
             command.append(" --out sample-models/").append(folder.getFileName());

@@ -155,6 +155,8 @@ public final class DitTrainer {
     private final Map<String, Parameter> emaParameters;
     /** The extra representation-alignment loss, or null for the plain recipe. */
     private final RepresentationAlignment alignment;
+    /** The alignment terms' weighted loss at the last step (NaN without alignment), for the progress line. */
+    private double extraLoss = Double.NaN;
 
     /**
      * @param model trained in place (its manager holds the optimiser state too)
@@ -251,7 +253,8 @@ public final class DitTrainer {
                 double rate = (step - first) * options.batchSize() / Math.max(elapsed, 1e-9);
                 double eta = (options.steps() - step) * options.batchSize() / Math.max(rate, 1e-9);
                 progress.update((double) step / options.steps(), String.format(Locale.ROOT,
-                        "step %d/%d  loss %.4f  lr %.2e  %.1f img/s  ETA %s", step, options.steps(), recent,
+                        "step %d/%d  loss %.4f%s  lr %.2e  %.1f img/s  ETA %s", step, options.steps(), recent,
+                        Double.isNaN(extraLoss) ? "" : String.format(Locale.ROOT, " (+%.3f aligned)", extraLoss),
                         learningRate(step - 1), rate, duration(eta)));
                 if (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) save(step, losses, clock);
                 if (options.sampleEvery() > 0 && step % options.sampleEvery() == 0) writeSamples(step);
@@ -389,8 +392,9 @@ public final class DitTrainer {
                         ? new PixArtTransformer.Tapped(model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask()), null)
                         : model.transformer().forwardTapped(xt, timesteps, caption.embeddings(), caption.mask(), alignment.afterBlock());
                 loss = out.output().sub(target).square().mean();
-                collector.backward(alignment == null ? loss
-                        : loss.add(alignment.loss(out.tokens(), features).mul((float) alignment.weight())));
+                NDArray extra = alignment == null ? null : alignment.weightedLoss(out.tokens(), features, batch.classMasks());
+                collector.backward(extra == null ? loss : loss.add(extra));
+                extraLoss = extra == null ? Double.NaN : extra.getFloat();
             }
             lossValue = loss.getFloat();
             adam.step(parameters, learningRate(step));

@@ -34,6 +34,9 @@ public final class RepresentationAlignment {
     /** Files of the projector and its optimiser in a training checkpoint folder. */
     static final String PROJECTOR_FILE = "alignment.safetensors";
     static final String OPTIMIZER_FILE = "alignment-optimizer.safetensors";
+    /** Files of the shape head and its optimiser (only in runs with a shape term). */
+    static final String SHAPE_HEAD_FILE = "shape-head.safetensors";
+    static final String SHAPE_OPTIMIZER_FILE = "shape-head-optimizer.safetensors";
     /** REPA's projector width (its 3-layer MLP, narrowed for a width-128 model). */
     static final int PROJECTOR_WIDTH = 512;
 
@@ -47,6 +50,11 @@ public final class RepresentationAlignment {
     private final int grid;
     /** DiT tokens averaged, per side, into one teacher patch (1: the grids are the same). */
     private final int pool;
+    /** Weight of the shape term (0: none) and its head, which reads each token's pixels' shape classes. */
+    private final double shapeWeight;
+    private final ShapeHead shapeHead;
+    private final Adam shapeAdam;
+    private final int patch;
 
     /**
      * @param model      the DiT being trained (its width, patch grid and manager)
@@ -56,6 +64,17 @@ public final class RepresentationAlignment {
      * @param grid       the teacher's patch grid per side: the DiT's token grid or a divisor of it
      */
     public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, int grid, float learningRate, long seed) {
+        this(model, teacher, afterBlock, weight, grid, 0, learningRate, seed);
+    }
+
+    /**
+     * With a shape term of weight {@code shapeWeight} (0: none): a linear head on the same tokens names the shape
+     * class of each of the token's pixels in the clean scene (cross-entropy against the class mask). At high noise
+     * only the caption tells the shapes, so the term makes the early blocks carry the caption's shape words to
+     * where the objects will be.
+     */
+    public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, int grid,
+            double shapeWeight, float learningRate, long seed) {
         PixArtConfig c = model.config().transformer();
         if (afterBlock < 1 || afterBlock > c.numLayers()) {
             throw new LoupeException("alignment after block " + afterBlock + ": the model has blocks 1 to " + c.numLayers());
@@ -75,6 +94,49 @@ public final class RepresentationAlignment {
         this.adam = new Adam(model.manager(), learningRate);
         projector.initialise(seed);
         projector.train(true);
+        if (!(shapeWeight >= 0)) throw new LoupeException("the shape weight cannot be negative, not " + shapeWeight);
+        this.shapeWeight = shapeWeight;
+        this.patch = c.patchSize();
+        this.shapeHead = shapeWeight > 0 ? new ShapeHead(model.manager(), c.innerDim(), patch * patch * SHAPE_CLASSES) : null;
+        this.shapeAdam = shapeWeight > 0 ? new Adam(model.manager(), learningRate) : null;
+        if (shapeHead != null) {
+            shapeHead.initialise(seed);
+            shapeHead.train(true);
+        }
+    }
+
+    /** Background and the eight shapes of ShapesWorld's class masks. */
+    static final int SHAPE_CLASSES = 9;
+
+    public double shapeWeight() {
+        return shapeWeight;
+    }
+
+    /** The shape term's head (null without one). */
+    ShapeHead shapeHead() {
+        return shapeHead;
+    }
+
+    /**
+     * The weighted alignment loss plus, with a shape term, its weighted cross-entropy against the class masks
+     * {@code [B, S, S]} of the model-size scenes.
+     */
+    NDArray weightedLoss(NDArray tokens, NDArray targets, NDArray classMasks) {
+        NDArray total = loss(tokens, targets).mul((float) weight);
+        if (shapeHead == null) return total;
+        return total.add(shapeLoss(tokens, classMasks).mul((float) shapeWeight));
+    }
+
+    /** Mean cross-entropy of the shape head's per-pixel classes against {@code classMasks [B, S, S]}. */
+    NDArray shapeLoss(NDArray tokens, NDArray classMasks) {
+        long b = tokens.getShape().get(0);
+        long side = classMasks.getShape().get(1);
+        long g = side / patch;
+        NDArray logits = shapeHead.forward(tokens) // [B, g*g, p*p*K] -> [B, S, S, K]
+                .reshape(b, g, g, patch, patch, SHAPE_CLASSES).transpose(0, 1, 3, 2, 4, 5)
+                .reshape(b, side, side, SHAPE_CLASSES);
+        NDArray oneHot = classMasks.oneHot(SHAPE_CLASSES).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        return logits.logSoftmax(-1).mul(oneHot).sum(new int[] {-1}).mean().neg();
     }
 
     public int afterBlock() {
@@ -115,6 +177,7 @@ public final class RepresentationAlignment {
     /** Updates the projector (after the backward pass), with the DiT's learning rate. */
     void step(float learningRate) {
         adam.step(projector.trainableParameters(), learningRate);
+        if (shapeHead != null) shapeAdam.step(shapeHead.trainableParameters(), learningRate);
     }
 
     private NDArray pooled(NDArray tokens) {
@@ -139,6 +202,10 @@ public final class RepresentationAlignment {
         o.addProperty("after_block", afterBlock);
         o.addProperty("weight", weight);
         o.addProperty("projector", "linear " + PROJECTOR_WIDTH + ", SiLU, linear " + PROJECTOR_WIDTH + ", SiLU, linear to the teacher's width");
+        if (shapeHead != null) {
+            o.addProperty("shape_weight", shapeWeight);
+            o.addProperty("shape_head", "linear from each token to its pixels' shape classes, cross-entropy against the class masks");
+        }
         return o;
     }
 
@@ -146,23 +213,33 @@ public final class RepresentationAlignment {
     void save(Path dir) throws IOException {
         projector.save(dir.resolve(PROJECTOR_FILE));
         SafeTensors.write(dir.resolve(OPTIMIZER_FILE), adam.stateDict());
+        if (shapeHead != null) {
+            shapeHead.save(dir.resolve(SHAPE_HEAD_FILE));
+            SafeTensors.write(dir.resolve(SHAPE_OPTIMIZER_FILE), shapeAdam.stateDict());
+        }
     }
 
     /** Restores what {@link #save} wrote; the optimiser must be at {@code step}. */
     void load(Path dir, long step) {
-        Path weights = dir.resolve(PROJECTOR_FILE);
-        Path moments = dir.resolve(OPTIMIZER_FILE);
+        restore(projector, adam, dir.resolve(PROJECTOR_FILE), dir.resolve(OPTIMIZER_FILE), step,
+                "the checkpoint was not trained with representation alignment");
+        // a run that adds the shape term to an aligned checkpoint starts its head afresh (a new phase)
+        if (shapeHead != null && Files.isRegularFile(dir.resolve(SHAPE_HEAD_FILE))) {
+            restore(shapeHead, shapeAdam, dir.resolve(SHAPE_HEAD_FILE), dir.resolve(SHAPE_OPTIMIZER_FILE), step,
+                    "the checkpoint's shape head has no optimiser state");
+        }
+    }
+
+    private static void restore(Module module, Adam optimiser, Path weights, Path moments, long step, String whenMissing) {
         for (Path f : List.of(weights, moments)) {
-            if (!Files.isRegularFile(f)) {
-                throw new LoupeException(f + " is missing: the checkpoint was not trained with representation alignment");
-            }
+            if (!Files.isRegularFile(f)) throw new LoupeException(f + " is missing: " + whenMissing);
         }
-        projector.load(weights, key -> false);
-        try (NDManager scratch = projector.manager().newSubManager()) {
-            adam.load(SafeTensors.read(moments, scratch), projector.trainableParameters(), moments.toString());
+        module.load(weights, key -> false);
+        try (NDManager scratch = module.manager().newSubManager()) {
+            optimiser.load(SafeTensors.read(moments, scratch), module.trainableParameters(), moments.toString());
         }
-        if (adam.stepCount() != step) {
-            throw new LoupeException(moments + " is from step " + adam.stepCount() + " but the checkpoint is at step " + step
+        if (optimiser.stepCount() != step) {
+            throw new LoupeException(moments + " is from step " + optimiser.stepCount() + " but the checkpoint is at step " + step
                     + " (a partly written checkpoint?)");
         }
     }
@@ -195,6 +272,33 @@ public final class RepresentationAlignment {
                 state.put(e.getKey(), manager().create(values, shape));
             }
             load(state, "the projector's initial weights");
+            state.values().forEach(NDArray::close);
+        }
+    }
+
+    /** The shape term's head: one linear layer from a token to its p x p pixels' class logits. */
+    static final class ShapeHead extends Module {
+        private final Linear out;
+
+        ShapeHead(NDManager manager, int width, int outputs) {
+            super(manager);
+            out = child("linear", new Linear(manager, width, outputs));
+        }
+
+        NDArray forward(NDArray x) {
+            return out.forward(x);
+        }
+
+        void initialise(long seed) {
+            SplittableRandom random = new SplittableRandom(seed ^ 0x5AFE_5EEDL);
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            for (Map.Entry<String, dev.loupe.tensor.Parameter> e : namedParameters().entrySet()) {
+                ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
+                float[] values = new float[(int) shape.size()];
+                if (e.getKey().endsWith(".weight")) DitTrainer.xavierUniform(random, values, shape);
+                state.put(e.getKey(), manager().create(values, shape));
+            }
+            load(state, "the shape head's initial weights");
             state.values().forEach(NDArray::close);
         }
     }

@@ -104,6 +104,9 @@ class TrainDitCommandTest {
         phase.getAsJsonObject("representation_alignment").addProperty("grid", 4);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+        phase.getAsJsonObject("representation_alignment").addProperty("shape_weight", 1.0);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "a run without alignment");
@@ -115,5 +118,9 @@ class TrainDitCommandTest {
                 "--blocks", "1", "--patch", "8", "--align-block", "1", "--align-grid", "3", "--out", dir.resolve("bad-grid").toString());
         assertEquals(1, badGrid.code());
         assertTrue(badGrid.err().contains("alignment grid 3: must divide the model's 4x4 token grid"), badGrid.err());
+        MacsCommandTest.Result shapeAlone = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--patch", "8", "--align-weight", "0", "--shape-weight", "1", "--out", dir.resolve("shape-alone").toString());
+        assertEquals(2, shapeAlone.code());
+        assertTrue(shapeAlone.err().contains("--shape-weight reads the aligned tokens"), shapeAlone.err());
     }
 }

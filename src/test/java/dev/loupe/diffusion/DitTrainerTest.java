@@ -197,6 +197,68 @@ class DitTrainerTest {
     }
 
     @Test
+    void theShapeHeadNamesEachPixelFromTheTokenOverIt() {
+        try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 1.0, 1e-3f, 9);
+            int width = model.config().transformer().innerDim();
+            int patch = model.config().transformer().patchSize();
+            int side = GRID * patch;
+            int classes = RepresentationAlignment.SHAPE_CLASSES;
+            long[] mask = new long[side * side];
+            for (int i = 0; i < mask.length; i++) mask[i] = (i * 7L + i / side) % classes;
+            // token n is the n-th unit vector; the head's weight puts a large logit on the class of each of its pixels
+            float[] tokens = new float[GRID * GRID * width];
+            for (int n = 0; n < GRID * GRID; n++) tokens[n * width + n] = 1;
+            float[] weight = new float[patch * patch * classes * width];
+            for (int n = 0; n < GRID * GRID; n++) {
+                for (int dy = 0; dy < patch; dy++) {
+                    for (int dx = 0; dx < patch; dx++) {
+                        long k = mask[((n / GRID) * patch + dy) * side + (n % GRID) * patch + dx];
+                        weight[(int) (((dy * patch + dx) * classes + k) * width + n)] = 30;
+                    }
+                }
+            }
+            alignment.shapeHead().load(Map.of("linear.weight", nd.create(weight, new Shape(patch * patch * classes, width)),
+                    "linear.bias", nd.zeros(new Shape(patch * patch * classes))), "test weights");
+            NDArray t = nd.create(tokens, new Shape(1, GRID * GRID, width));
+            assertEquals(0, alignment.shapeLoss(t, nd.create(mask, new Shape(1, side, side))).getFloat(), 1e-6);
+            // the same classes a pixel off (a layout error would look like this) cost about the full logit
+            long[] shifted = new long[mask.length];
+            for (int i = 0; i < mask.length; i++) shifted[i] = mask[(i + 1) % mask.length];
+            assertTrue(alignment.shapeLoss(t, nd.create(shifted, new Shape(1, side, side))).getFloat() > 20);
+        }
+    }
+
+    @Test
+    void aRunWithTheShapeTermResumesExactlyAndRecordsIt(@TempDir Path straight, @TempDir Path interrupted) {
+        List<Double> expectedLosses;
+        try (SampleVitBackbone teacher = tinyTeacher()) {
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                DitTrainer trainer = new DitTrainer(model, options(4), straight,
+                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5));
+                expectedLosses = trainer.train(false, Progress.NONE).losses();
+                var recorded = trainer.phases().get(0).getAsJsonObject().getAsJsonObject("representation_alignment");
+                assertEquals(2.0, recorded.get("shape_weight").getAsDouble());
+            }
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5))
+                        .train(false, cancelAfter(2));
+            }
+            assertTrue(Files.isRegularFile(interrupted.resolve(DitTrainer.TRAINING_DIR).resolve(RepresentationAlignment.SHAPE_HEAD_FILE)));
+            try (NDManager nd = NDManager.newBaseManager()) {
+                TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+                DitTrainer trainer = new DitTrainer(model, options(4), interrupted,
+                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5));
+                assertEquals(expectedLosses, trainer.train(true, Progress.NONE).losses());
+                assertEquals(1, trainer.phases().size());
+            }
+        }
+    }
+
+    @Test
     void alignmentNeedsABlockOfTheModelAndAPositiveWeight() {
         try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
