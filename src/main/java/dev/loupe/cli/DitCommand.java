@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dit", mixinStandardHelpOptions = true, description = "Run a PixArt-style diffusion transformer (diffusers format) directly.",
         subcommands = {
             DitStepsCommand.class,
+            DitDenoiseCommand.class,
         })
 public final class DitCommand implements Runnable {
     @CommandLine.Spec

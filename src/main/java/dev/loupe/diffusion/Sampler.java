@@ -73,6 +73,11 @@ public final class Sampler {
             this.mask = mask;
         }
 
+        /** Each image's starting noise {@code [N, 3, S, S]} (owned by the batch). */
+        public NDArray noise() {
+            return noise;
+        }
+
         public List<Request> requests() {
             return requests;
         }
@@ -174,13 +179,34 @@ public final class Sampler {
                     + "is for " + schedule.steps() + " steps x " + schedule.blocks() + " blocks; this render has "
                     + steps + " steps x " + blocks() + " blocks");
         }
+        return run(manager, batch, batch.noise, 0, schedule, listener);
+    }
+
+    /** The sampler's times, from 1 (noise) down to 0 (the image): {@link #steps()} + 1 of them. */
+    public double[] times() {
+        return times.clone();
+    }
+
+    /**
+     * Runs the sampler's steps {@code first .. steps-1} from {@code start}, a sample at time {@code times()[first]}
+     * (SDEdit: a noised image instead of noise), uncached. The images belong to {@code manager}.
+     */
+    public Result continueFrom(NDManager manager, Prepared batch, int first, NDArray start) {
+        if (first < 0 || first > steps) throw new IllegalArgumentException("step " + first + " of a " + steps + "-step sampler");
+        if (!start.getShape().equals(batch.noise.getShape())) {
+            throw new IllegalArgumentException("the start " + start.getShape() + " does not fit the batch " + batch.noise.getShape());
+        }
+        return run(manager, batch, start, first, null, null);
+    }
+
+    private Result run(NDManager manager, Prepared batch, NDArray from, int first, CacheSchedule schedule, StepListener listener) {
         long[] stepNanos = new long[steps];
         long start = System.nanoTime();
         try (NDManager scope = manager.newSubManager();
                 CacheState cache = schedule == null ? null : new CacheState(schedule, scope)) {
-            NDArray x = batch.noise.duplicate();
+            NDArray x = from.duplicate();
             x.attach(scope);
-            for (int i = 0; i < steps; i++) {
+            for (int i = first; i < steps; i++) {
                 long t0 = System.nanoTime();
                 NDArray next = step(x, i, batch, cache, scope);
                 x.close();
