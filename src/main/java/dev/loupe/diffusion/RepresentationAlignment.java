@@ -244,6 +244,19 @@ public final class RepresentationAlignment {
         }
     }
 
+    /** Xavier-uniform weights and zero biases for a training-only module, drawn from {@code random}. */
+    private static void initialiseXavier(Module module, SplittableRandom random, String source) {
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        for (Map.Entry<String, dev.loupe.tensor.Parameter> e : module.namedParameters().entrySet()) {
+            ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
+            float[] values = new float[(int) shape.size()];
+            if (e.getKey().endsWith(".weight")) DitTrainer.xavierUniform(random, values, shape);
+            state.put(e.getKey(), module.manager().create(values, shape));
+        }
+        module.load(state, source);
+        state.values().forEach(NDArray::close);
+    }
+
     /** REPA's projector: three linear layers with SiLU between. */
     static final class Projector extends Module {
         private final Linear in;
@@ -263,16 +276,7 @@ public final class RepresentationAlignment {
 
         /** Xavier-uniform weights and zero biases from a seeded Java generator (reproducible runs). */
         void initialise(long seed) {
-            SplittableRandom random = new SplittableRandom(seed ^ 0x5EBA_A11C_0FFEEL);
-            Map<String, NDArray> state = new LinkedHashMap<>();
-            for (Map.Entry<String, dev.loupe.tensor.Parameter> e : namedParameters().entrySet()) {
-                ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
-                float[] values = new float[(int) shape.size()];
-                if (e.getKey().endsWith(".weight")) DitTrainer.xavierUniform(random, values, shape);
-                state.put(e.getKey(), manager().create(values, shape));
-            }
-            load(state, "the projector's initial weights");
-            state.values().forEach(NDArray::close);
+            initialiseXavier(this, new SplittableRandom(seed ^ 0x5EBA_A11C_0FFEEL), "the projector's initial weights");
         }
     }
 
@@ -289,17 +293,9 @@ public final class RepresentationAlignment {
             return out.forward(x);
         }
 
+        /** Xavier-uniform weights and zero biases from a seeded Java generator (reproducible runs). */
         void initialise(long seed) {
-            SplittableRandom random = new SplittableRandom(seed ^ 0x5AFE_5EEDL);
-            Map<String, NDArray> state = new LinkedHashMap<>();
-            for (Map.Entry<String, dev.loupe.tensor.Parameter> e : namedParameters().entrySet()) {
-                ai.djl.ndarray.types.Shape shape = e.getValue().array().getShape();
-                float[] values = new float[(int) shape.size()];
-                if (e.getKey().endsWith(".weight")) DitTrainer.xavierUniform(random, values, shape);
-                state.put(e.getKey(), manager().create(values, shape));
-            }
-            load(state, "the shape head's initial weights");
-            state.values().forEach(NDArray::close);
+            initialiseXavier(this, new SplittableRandom(seed ^ 0x5AFE_5EEDL), "the shape head's initial weights");
         }
     }
 }
