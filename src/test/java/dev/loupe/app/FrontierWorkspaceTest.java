@@ -144,6 +144,12 @@ class FrontierWorkspaceTest {
         }
     }
 
+    /**
+     * Generations of the live search: enough that the click on Pause lands before the last one on a fast machine
+     * (later generations of this tiny search are mostly schedules already scored, and take milliseconds).
+     */
+    private static final int LIVE_GENERATIONS = 10;
+
     @Test
     void aLiveSearchGrowsTheChartPausesResumesAndNeverStallsTheFxThread(FxRobot robot) throws Exception {
         System.setProperty("loupe.runs", shared.resolve("runs").toString());
@@ -154,7 +160,7 @@ class FrontierWorkspaceTest {
                     "a blue square on a striped gray background");
             robot.lookup("#frontier-seeds").queryAs(javafx.scene.control.TextField.class).setText("0");
             robot.lookup("#frontier-population").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(4);
-            robot.lookup("#frontier-generations").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3);
+            robot.lookup("#frontier-generations").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(LIVE_GENERATIONS);
         });
         FxStallProbe idle = new FxStallProbe();
         Thread.sleep(2000);
@@ -175,8 +181,8 @@ class FrontierWorkspaceTest {
             System.out.println("FX thread while the search ran (pause and resume included): " + probe);
             assertTrue(probe.maxMillis() < 1000, "the FX thread never waits on the search: " + probe);
         }
-        assertEquals(3, frontier.hypervolumeChart().points());
-        assertEquals(3, frontier.run().generationsDone());
+        assertEquals(LIVE_GENERATIONS, frontier.hypervolumeChart().points());
+        assertEquals(LIVE_GENERATIONS, frontier.run().generationsDone());
         assertFalse(frontier.chart().series(FrontierChart.Kind.FRONT).isEmpty());
         assertTrue(frontier.chart().series(FrontierChart.Kind.FRONT).stream().allMatch(e -> Double.isFinite(e.measuredSpeedup())),
                 () -> "the finished search timed every point of the front; status \""
