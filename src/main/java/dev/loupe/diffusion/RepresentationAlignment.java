@@ -108,10 +108,6 @@ public final class RepresentationAlignment {
     /** Background and the eight shapes of ShapesWorld's class masks. */
     static final int SHAPE_CLASSES = 9;
 
-    public double shapeWeight() {
-        return shapeWeight;
-    }
-
     /** The shape term's head (null without one). */
     ShapeHead shapeHead() {
         return shapeHead;

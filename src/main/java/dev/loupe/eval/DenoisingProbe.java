@@ -122,8 +122,8 @@ public final class DenoisingProbe {
         return x0.mul(1 - t).add(noise.mul(t));
     }
 
-    /** PSNR of images in [-1, 1] (peak-to-peak 2). */
+    /** PSNR of images in [-1, 1]: the mean squared error of the same images in [0, 1] is a quarter of it. */
     static double psnr(double mse) {
-        return 10 * Math.log10(4 / mse);
+        return Fidelity.psnrOfMse(mse / 4);
     }
 }
