@@ -48,7 +48,7 @@ public final class TrainDitCommand implements Callable<Integer> {
     static final int BLOCKS = 8;
     static final int PATCH = 4;
     static final int IMAGE_SIZE = 32;
-    static final long DEFAULT_STEPS = 5000;
+    static final long DEFAULT_STEPS = 9000;
     static final double DEFAULT_GUIDANCE = 4.0;
 
     @CommandLine.Spec
@@ -105,6 +105,11 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--time-std", hidden = true, defaultValue = "" + DitTrainer.Options.TIME_STD)
     double timeStd;
 
+    @Option(names = "--time-uniform", defaultValue = "" + DitTrainer.Options.TIME_UNIFORM, paramLabel = "P",
+            description = "Share of the training noise levels drawn uniformly from (0, 1) instead of towards noise, so that "
+                    + "the last sampler steps are trained more (default ${DEFAULT-VALUE}: none).")
+    double timeUniform;
+
     /** The recipe's representation alignment: REPA's loss weight, on the tokens after the third of the 8 blocks. */
     static final double ALIGN_WEIGHT = 0.5;
     static final int ALIGN_BLOCK = 3;
@@ -148,7 +153,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
         TextToImageConfig config = architecture(width, blocks, patch, g, shift);
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
-        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift);
+        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -343,6 +348,8 @@ public final class TrainDitCommand implements Callable<Integer> {
             if (phase.has("time_std") && phase.get("time_std").getAsDouble() != DitTrainer.Options.TIME_STD) {
                 command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
             }
+            double uniform = phase.has("time_uniform") ? phase.get("time_uniform").getAsDouble() : 0;
+            if (uniform != DitTrainer.Options.TIME_UNIFORM) command.append(" --time-uniform ").append(trim(uniform));
             if (!phase.has("representation_alignment")) {
                 command.append(" --align-weight 0");
             } else {

@@ -40,8 +40,13 @@ public final class RectifiedFlow {
      * The shift matters even at 32x32: whether and where an object of 10 x 10 pixels stands is decided while the
      * noise still hides it, above t = 0.9, where an unshifted logit-normal(0, 1) puts 1.4% of its samples (a shift
      * of 3 puts 14% there). The sampler uses the same shift, so it spends its steps where training did.
+     *
+     * <p>A share {@code uniform} of the times is drawn uniformly from (0, 1) instead: the shifted distribution alone
+     * hardly visits the low noise of the sampler's last steps. With {@code uniform} 0 no extra number is drawn, so
+     * recipes without the mixture keep their random stream.
      */
-    public static float trainingTime(SplittableRandom random, double mean, double std, double shift) {
+    public static float trainingTime(SplittableRandom random, double mean, double std, double shift, double uniform) {
+        if (uniform > 0 && random.nextDouble() < uniform) return (float) (1 - random.nextDouble());
         double z = mean + std * random.nextGaussian();
         return (float) shift(1 / (1 + Math.exp(-z)), shift);
     }

@@ -66,13 +66,13 @@ class TrainDitCommandTest {
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
                 "--blocks", "1", "--patch", "8", "--align-block", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
-                "1.5", "--lr", "5e-4", "--resume", "--out", out.toString());
+                "1.5", "--time-uniform", "0.25", "--lr", "5e-4", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
         assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 --align-block 1 ")
-                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --align-block 1 ")
+                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --time-uniform 0.25 --align-block 1 ")
                 && command.endsWith(" --resume"), command);
         assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(),
                 "the sampler spaces its steps as the last phase trained");
@@ -93,7 +93,11 @@ class TrainDitCommandTest {
         com.google.gson.JsonArray phases = new com.google.gson.JsonArray();
         phases.add(phase);
         assertEquals("./loupe train dit --steps 5000 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's alignment needs no flags");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's times and alignment need no flags");
+        phase.addProperty("time_uniform", 0.2);
+        assertEquals("./loupe train dit --steps 5000 --time-uniform 0.2 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+        phase.remove("time_uniform");
         phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",

@@ -2,6 +2,7 @@ package dev.loupe.diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class DitTrainerTest {
 
     static DitTrainer.Options options(long steps) {
         // the recipe, shortened: a short warm-up, no sample sheets
-        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 5, 100, 0, 0);
+        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 0, 5, 100, 0, 0);
     }
 
     /** Cancels once {@code after} steps are done. */
@@ -60,7 +61,7 @@ class DitTrainerTest {
         try (NDManager nd = NDManager.newBaseManager()) {
             // unshifted times: the shifted recipe draws most times near pure noise, where 20 steps of a tiny model
             // change the batch loss less than the batches differ from each other
-            DitTrainer.Options unshifted = new DitTrainer.Options(20, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 1.0, 5, 100, 0, 0);
+            DitTrainer.Options unshifted = new DitTrainer.Options(20, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 1.0, 0, 5, 100, 0, 0);
             DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), unshifted, dir);
             DitTrainer.Result r = trainer.train(false, Progress.NONE);
             List<Double> l = r.losses();
@@ -282,13 +283,15 @@ class DitTrainerTest {
             assertEquals(1, trainer.phases().size());
         }
         try (NDManager nd = NDManager.newBaseManager()) {
-            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3).withTimes(0.0, 1.0, 1.0), dir);
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3).withTimes(0.0, 1.0, 1.0, 0.3), dir);
             assertEquals(3, trainer.train(true, Progress.NONE).step());
             var phases = trainer.phases();
             assertEquals(2, phases.size());
             assertEquals(0, phases.get(0).getAsJsonObject().get("from_step").getAsLong());
             assertEquals(2, phases.get(1).getAsJsonObject().get("from_step").getAsLong());
             assertEquals(1.0, phases.get(1).getAsJsonObject().get("time_shift").getAsDouble());
+            assertEquals(0.3, phases.get(1).getAsJsonObject().get("time_uniform").getAsDouble());
+            assertFalse(phases.get(0).getAsJsonObject().has("time_uniform"), "the recipe's times are not a mixture");
             // and the checkpoint keeps them for the next continuation
             assertEquals(phases.toString(), dev.loupe.tensor.train.Checkpoint.info(trainer.checkpointDir()).metadata().getAsJsonArray("phases").toString());
         }
@@ -341,10 +344,18 @@ class DitTrainerTest {
     }
 
     @Test
+    void theShareOfUniformTimesIsAFraction() {
+        for (double share : new double[] {-0.1, 1, Double.NaN}) {
+            LoupeException e = assertThrows(LoupeException.class, () -> options(2).withTimes(0, 1, 3, share));
+            assertTrue(e.getMessage().contains("uniform training times"), e.getMessage());
+        }
+    }
+
+    @Test
     void learningRateWarmsUpThenDecaysToATenth() {
         try (NDManager nd = NDManager.newBaseManager()) {
             DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()),
-                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0), Path.of("unused"));
+                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0, 0), Path.of("unused"));
             assertEquals(5e-4f, trainer.learningRate(0), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(1), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(2), 1e-9f);

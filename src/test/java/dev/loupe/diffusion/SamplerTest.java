@@ -13,6 +13,7 @@ import dev.loupe.diffusion.cache.CacheSchedule;
 import dev.loupe.diffusion.cache.Component;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -148,5 +149,32 @@ class SamplerTest {
         assertEquals(1, shifted[0], 1e-12);
         assertEquals(0, shifted[4], 1e-12);
         assertTrue(shifted[2] > 0.5, "a shift above 1 spends more steps at high noise");
+    }
+
+    @Test
+    void aShareOfUniformTimesTrainsTheLowNoiseEndAndNoShareKeepsTheRecipesDraws() {
+        SplittableRandom plain = new SplittableRandom(3);
+        SplittableRandom none = new SplittableRandom(3);
+        for (int i = 0; i < 1000; i++) {
+            double logitNormal = 1 / (1 + Math.exp(-(0.5 + 1.5 * plain.nextGaussian())));
+            assertEquals((float) RectifiedFlow.shift(logitNormal, 3), RectifiedFlow.trainingTime(none, 0.5, 1.5, 3, 0));
+        }
+        int n = 100_000;
+        double shippedLow = lowShare(new SplittableRandom(5), n, 0);
+        double mixedLow = lowShare(new SplittableRandom(5), n, 0.2);
+        // the shift-3 logit-normal puts about 0.2% of its times below 0.14; a fifth uniform adds 0.2 x 0.14 = 2.8%
+        assertTrue(shippedLow < 0.004, "shifted logit-normal below t = 0.14: " + shippedLow);
+        assertEquals(0.2 * 0.14 + 0.8 * shippedLow, mixedLow, 0.003);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int i = 0; i < n; i++) {
+            float t = RectifiedFlow.trainingTime(r, 0, 1, 3, 0.5);
+            assertTrue(t > 0 && t <= 1, "a training time in (0, 1]: " + t);
+        }
+    }
+
+    private static double lowShare(SplittableRandom random, int n, double uniform) {
+        int low = 0;
+        for (int i = 0; i < n; i++) if (RectifiedFlow.trainingTime(random, 0, 1, 3, uniform) < 0.14) low++;
+        return (double) low / n;
     }
 }
