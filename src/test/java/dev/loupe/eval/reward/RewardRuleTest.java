@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -156,13 +155,15 @@ class RewardRuleTest {
         SceneSpec scene = ShapesWorld.scene(seed);
         Prediction p = perfect(scene);
         ParsedCaption truth = ParsedCaption.of(scene);
-        assertEquals(1.0, RewardRule.reward(p, RewardPrompt.parse(scene.caption())));
+        RewardPrompt read = RewardPrompt.parse(scene.caption());
+        assertEquals(1.0, RewardRule.reward(p, read));
         assertEquals(1.0, RewardRule.reward(p, RewardPrompt.of(new ParsedCaption(truth.objects(), Optional.empty()))));
         for (Corruption c : Corruption.values()) {
             c.apply(truth, new Random(seed)).ifPresent(wrong -> {
-                boolean sameReading = Set.copyOf(wrong.objects()).equals(Set.copyOf(truth.objects()))
-                        && wrong.objects().size() == truth.objects().size() && wrong.background().equals(truth.background());
-                assertEquals(sameReading ? 1.0 : 0.0, RewardRule.reward(p, RewardPrompt.of(wrong)), c + ": " + wrong.text());
+                RewardPrompt wrongRead = RewardPrompt.of(wrong);
+                boolean sameReading = Arrays.equals(wrongRead.prompted(), read.prompted()) && wrongRead.objects() == read.objects()
+                        && wrongRead.background().equals(read.background());
+                assertEquals(sameReading ? 1.0 : 0.0, RewardRule.reward(p, wrongRead), c + ": " + wrong.text());
             });
         }
     }
