@@ -456,7 +456,7 @@ public final class FrontierController implements Workspace {
         String p = prompt.trim();
         renderTimings.setText("Rendering " + e.name() + " and the uncached model…");
         Task<RenderComparison.Result> task = workbench.tasks().submit("Render " + e.name(),
-                progress -> renders.withSampler(s.model(), s.steps(), s.guidance(),
+                progress -> renders.withSampler(s,
                         sampler -> RenderComparison.render(sampler, e.schedule(), p, seed, RENDER_REPEATS, progress)),
                 r -> {});
         task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, x -> {

@@ -47,7 +47,7 @@ public final class DitDenoiseCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel loaded = TextToImageModel.load(manager, folder);
             TextToImageConfig.SamplerSettings settings = loaded.config().sampler();
-            Sampler sampler = new Sampler(loaded, settings.steps(), guidance != null ? guidance : settings.guidance(), settings.shift());
+            Sampler sampler = new Sampler(loaded, settings.with(settings.steps(), guidance != null ? guidance : settings.guidance()));
             ProgressLine line = new ProgressLine(System.err);
             DenoisingProbe.Result result = DenoisingProbe.run(sampler, RewardModel.shipped(manager),
                     TrainDitCommand.ADHERENCE_FIRST_SEED, scenes, every, line);

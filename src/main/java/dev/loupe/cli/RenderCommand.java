@@ -48,6 +48,10 @@ public final class RenderCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "G", description = "Classifier-free guidance scale (default: the model's).")
     Double guidance;
 
+    @Option(names = "--guidance-stop", paramLabel = "T", description = "Steps that start below this time (1 = noise, 0 = image) "
+            + "use the prompt alone, without guidance (default: the model's; 0 guides every step).")
+    Double guidanceStop;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of the first image (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -81,16 +85,17 @@ public final class RenderCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel model = TextToImageModel.load(manager, folder);
             var defaults = model.config().sampler();
-            Sampler sampler = new Sampler(model, steps != null ? steps : defaults.steps(),
-                    guidance != null ? guidance : defaults.guidance(), defaults.shift());
+            Sampler sampler = new Sampler(model, defaults.with(steps != null ? steps : defaults.steps(),
+                    guidance != null ? guidance : defaults.guidance()).withGuidanceStop(guidanceStop != null ? guidanceStop : defaults.guidanceStop()));
             CacheSchedule schedule = schedulePath == null ? null
                     : ScheduleFile.read(schedulePath).validateFor(sampler.steps(), sampler.blocks()).schedule();
             List<Long> seedList = new ArrayList<>();
             for (int i = 0; i < seeds; i++) seedList.add(seed + i);
             List<Sampler.Request> requests = Sampler.grid(prompts, seedList);
             try (Sampler.Prepared batch = sampler.prepare(manager, requests)) {
-                String what = String.format(Locale.ROOT, "%d image%s, %d steps, guidance %s", requests.size(),
-                        requests.size() == 1 ? "" : "s", sampler.steps(), trim(sampler.guidance()));
+                String what = String.format(Locale.ROOT, "%d image%s, %d steps, guidance %s%s", requests.size(),
+                        requests.size() == 1 ? "" : "s", sampler.steps(), trim(sampler.guidance()),
+                        sampler.guided() && sampler.guidanceStop() > 0 ? " above t = " + trim(sampler.guidanceStop()) : "");
                 NDArray images;
                 if (schedule == null) {
                     Sampler.Result r = sampler.render(manager, batch, null, null);

@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +51,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     static final int IMAGE_SIZE = 32;
     static final long DEFAULT_STEPS = 9000;
     static final double DEFAULT_GUIDANCE = 4.0;
+    /** The recipe's guidance stop: the sampler's last two steps (from t = 0.25 and 0.14) go unguided. */
+    static final double DEFAULT_GUIDANCE_STOP = 0.3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,6 +73,11 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "G", description = "Guidance scale recorded as the model's default (default "
             + DEFAULT_GUIDANCE + "; with --evaluate, the model is measured at G and G recorded).")
     Double guidance;
+
+    @Option(names = "--guidance-stop", paramLabel = "T", description = "Sampler steps that start below this time (1 = noise, "
+            + "0 = image) go unguided; recorded as the model's default (default " + DEFAULT_GUIDANCE_STOP + "; with --evaluate, "
+            + "the model is measured with T and T recorded).")
+    Double guidanceStop;
 
     @Option(names = "--evaluate", description = "Do not train: measure the model in OUT (render time uncached and with FORA "
             + "N=2/3; prompt adherence scored by sample-models/reward) and record the figures in its card.")
@@ -150,8 +158,9 @@ public final class TrainDitCommand implements Callable<Integer> {
             return 0;
         }
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
+        double stop = guidanceStop == null ? DEFAULT_GUIDANCE_STOP : guidanceStop;
         double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
-        TextToImageConfig config = architecture(width, blocks, patch, g, shift);
+        TextToImageConfig config = architecture(width, blocks, patch, new TextToImageConfig.SamplerSettings(20, g, shift, stop));
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform);
 
@@ -179,7 +188,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                         trainer.checkpointDir());
                 return 130;
             }
-            trainer.ema().save(folder, card(options, trainer.phases(), result, folder, g));
+            trainer.ema().save(folder, card(options, trainer.phases(), result, folder, config.sampler()));
             stdout.printf(Locale.ROOT, "trained %d steps in %s wall, %s CPU; final loss %.4f; model in %s%n", result.step(),
                     duration(result.wallSeconds()), duration(result.cpuSeconds()), tailMean(result), folder);
             stdout.flush();
@@ -197,17 +206,18 @@ public final class TrainDitCommand implements Callable<Integer> {
 
     /**
      * Measures the model in {@code folder} and records the figures under the card's {@code metrics} (and, with
-     * {@code --guidance}, the guidance it was measured at as the model's default).
+     * {@code --guidance} and {@code --guidance-stop}, the settings it was measured with as the model's defaults).
      */
     private void evaluate(Path folder, PrintWriter stdout) throws IOException {
         ProgressLine line = new ProgressLine(System.err);
         JsonObject measured = new JsonObject();
-        double g;
+        TextToImageConfig.SamplerSettings measuredWith;
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel model = TextToImageModel.load(manager, folder);
             TextToImageConfig.SamplerSettings settings = model.config().sampler();
-            g = guidance != null ? guidance : settings.guidance();
-            Sampler sampler = new Sampler(model, settings.steps(), g, settings.shift());
+            measuredWith = settings.with(settings.steps(), guidance != null ? guidance : settings.guidance())
+                    .withGuidanceStop(guidanceStop != null ? guidanceStop : settings.guidanceStop());
+            Sampler sampler = new Sampler(model, measuredWith);
             List<CacheSchedule> fora = new ArrayList<>();
             for (int n : new int[] {2, 3}) {
                 Heuristics.Heuristic h = Heuristics.fora(sampler.steps(), sampler.blocks(), n);
@@ -254,9 +264,11 @@ public final class TrainDitCommand implements Callable<Integer> {
             JsonObject metrics = card.has("metrics") && card.get("metrics").isJsonObject() ? card.getAsJsonObject("metrics") : new JsonObject();
             measured.entrySet().forEach(e -> metrics.add(e.getKey(), e.getValue()));
             card.add("metrics", metrics);
-            card.getAsJsonObject("sampler").addProperty("guidance", g);
+            card.getAsJsonObject("sampler").addProperty("guidance", measuredWith.guidance());
+            card.getAsJsonObject("sampler").addProperty("guidance_stop", measuredWith.guidanceStop());
             if (card.has("command")) {
-                card.addProperty("command", card.get("command").getAsString().replaceAll("--guidance \\S+", "--guidance " + trim(g)));
+                String command = card.get("command").getAsString().replaceAll(" --guidance-stop \\S+", "");
+                card.addProperty("command", command.replaceAll("--guidance \\S+", Matcher.quoteReplacement(samplerFlags(measuredWith).strip())));
             }
         });
         stdout.printf(Locale.ROOT, "recorded the figures in %s%n", folder.resolve(TextToImageModel.CARD_FILE));
@@ -273,24 +285,25 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
     /** The sample model's architecture (a different width, depth or patch only for experiments and tests). */
-    static TextToImageConfig architecture(int width, int blocks, int patch, double guidance, double shift) {
+    static TextToImageConfig architecture(int width, int blocks, int patch, TextToImageConfig.SamplerSettings sampler) {
         if (patch < 1 || IMAGE_SIZE % patch != 0) {
             throw new IllegalArgumentException("--patch must divide the image size " + IMAGE_SIZE + ", got " + patch);
         }
         int headDim = Math.min(HEAD_DIM, width);
         PixArtConfig transformer = PixArtConfig.of(width / headDim, headDim, blocks, 3, 3, IMAGE_SIZE, patch, width);
         PromptEncoderConfig encoder = PromptEncoderConfig.of(width, 2, width / headDim, 24);
-        return new TextToImageConfig(transformer, encoder, new TextToImageConfig.SamplerSettings(20, guidance, shift));
+        return new TextToImageConfig(transformer, encoder, sampler);
     }
 
-    private JsonObject card(DitTrainer.Options options, JsonArray phases, DitTrainer.Result result, Path folder, double g) {
+    private JsonObject card(DitTrainer.Options options, JsonArray phases, DitTrainer.Result result, Path folder,
+            TextToImageConfig.SamplerSettings sampler) {
         JsonObject card = new JsonObject();
         card.addProperty("name", folder.getFileName().toString());
         card.addProperty("kind", "text-to-image-dit");
         card.addProperty("description", "Sample text-to-image diffusion transformer for ECAD caching: PixArt-α architecture in "
                 + "pixel space (32x32 RGB, " + patch + "x" + patch + " patches, " + blocks + " blocks of width " + width + "), a 2-layer prompt encoder "
                 + "over the ShapesWorld vocabulary, rectified flow, 20 Euler steps with classifier-free guidance.");
-        card.addProperty("command", command(phases, folder, g, architectureFlags(), recipeAlignGrid(patch)));
+        card.addProperty("command", command(phases, folder, sampler, architectureFlags(), recipeAlignGrid(patch)));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
         data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
@@ -330,7 +343,7 @@ public final class TrainDitCommand implements Callable<Integer> {
      * The commands that reproduce the model: one per training phase, each later one resuming the last; the first
      * carries {@code architectureFlags}.
      */
-    static String command(JsonArray phases, Path folder, double g, String architectureFlags, int recipeGrid) {
+    static String command(JsonArray phases, Path folder, TextToImageConfig.SamplerSettings sampler, String architectureFlags, int recipeGrid) {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             JsonObject phase = phases.get(i).getAsJsonObject();
@@ -360,12 +373,18 @@ public final class TrainDitCommand implements Callable<Integer> {
                 double shape = a.has("shape_weight") ? a.get("shape_weight").getAsDouble() : 0;
                 if (shape != SHAPE_WEIGHT) command.append(" --shape-weight ").append(trim(shape));
             }
-            command.append(" --guidance ").append(trim(g));
+            command.append(samplerFlags(sampler));
             command.append(" --out sample-models/").append(folder.getFileName());
             if (i > 0) command.append(" --resume");
             commands.add(command.toString());
         }
         return String.join(" && ", commands);
+    }
+
+    /** {@code --guidance G}, and {@code --guidance-stop T} when T is not the recipe's, as the command line gives them. */
+    static String samplerFlags(TextToImageConfig.SamplerSettings sampler) {
+        String flags = " --guidance " + trim(sampler.guidance());
+        return sampler.guidanceStop() == DEFAULT_GUIDANCE_STOP ? flags : flags + " --guidance-stop " + trim(sampler.guidanceStop());
     }
 
     /** Mean loss over the last 200 steps (or all, if fewer). */

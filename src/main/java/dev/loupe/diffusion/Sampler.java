@@ -14,13 +14,15 @@ import java.util.List;
 
 /**
  * Renders images from prompts with a {@link TextToImageModel}: Euler steps of the rectified flow from noise (t = 1)
- * to the image (t = 0), with classifier-free guidance, under an optional ECAD caching schedule.
+ * to the image (t = 0), with classifier-free guidance (stopped for the last steps, below the settings' guidance stop),
+ * under an optional ECAD caching schedule.
  *
  * <p>A batch is a list of (prompt, seed) {@link Request}s. Each image starts from noise that depends on its seed
  * alone ({@link RectifiedFlow#noise}), so a (prompt, seed) pair gives the same image in any batch and under any
  * schedule, and a cached render is directly comparable with the uncached one. With guidance the empty-prompt and
  * prompted halves run as ONE transformer call per step ({@code [2N, ...]}, empty half first), as ECAD's PixArt
- * pipeline does, so a {@link CacheState} (one per render) covers both halves and advances once per step.
+ * pipeline does, so a {@link CacheState} (one per render) covers both halves and advances once per step. Steps past
+ * the guidance stop still run both halves: the cost per step and what each cached component holds stay the same.
  *
  * <p>For a search that renders the same calibration batch under many schedules, {@link #prepare} encodes the prompts
  * and draws the noise once; {@link #render(NDManager, Prepared, CacheSchedule, StepListener)} then runs only the
@@ -30,6 +32,7 @@ public final class Sampler {
     private final TextToImageModel model;
     private final int steps;
     private final double guidance;
+    private final double guidanceStop;
     private final double[] times;
 
     /** One image to render. */
@@ -94,17 +97,16 @@ public final class Sampler {
 
     /** A sampler with the model's own settings (its card's {@code sampler} section). */
     public Sampler(TextToImageModel model) {
-        this(model, model.config().sampler().steps(), model.config().sampler().guidance(), model.config().sampler().shift());
+        this(model, model.config().sampler());
     }
 
-    public Sampler(TextToImageModel model, int steps, double guidance, double shift) {
-        if (steps < 1) throw new LoupeException("the sampler needs at least 1 step, not " + steps);
-        if (!(guidance >= 0) || !Double.isFinite(guidance)) throw new LoupeException("guidance must be a number >= 0, not " + guidance);
-        if (!(shift > 0) || !Double.isFinite(shift)) throw new LoupeException("the time shift must be a positive number, not " + shift);
+    public Sampler(TextToImageModel model, TextToImageConfig.SamplerSettings settings) {
+        if (settings.steps() < 1) throw new LoupeException("the sampler needs at least 1 step, not " + settings.steps());
         this.model = model;
-        this.steps = steps;
-        this.guidance = guidance;
-        this.times = RectifiedFlow.times(steps, shift);
+        this.steps = settings.steps();
+        this.guidance = settings.guidance();
+        this.guidanceStop = settings.guidanceStop();
+        this.times = RectifiedFlow.times(steps, settings.shift());
     }
 
     public int steps() {
@@ -113,6 +115,16 @@ public final class Sampler {
 
     public double guidance() {
         return guidance;
+    }
+
+    /** Steps that start at a time below this use the prompted velocity alone. */
+    public double guidanceStop() {
+        return guidanceStop;
+    }
+
+    /** Whether step {@code i} applies the guidance (every step runs both halves all the same). */
+    public boolean guides(int i) {
+        return guided() && times[i] >= guidanceStop;
     }
 
     /** Blocks of the transformer (a schedule's second dimension). */
@@ -230,7 +242,7 @@ public final class Sampler {
             if (guided()) {
                 NDList halves = v.split(2); // empty-prompt half, prompted half
                 NDArray empty = halves.get(0);
-                v = empty.add(halves.get(1).sub(empty).mul((float) guidance));
+                v = guides(i) ? empty.add(halves.get(1).sub(empty).mul((float) guidance)) : halves.get(1);
             }
             NDArray next = x.add(v.mul((float) (times[i + 1] - times[i])));
             next.attach(scope);

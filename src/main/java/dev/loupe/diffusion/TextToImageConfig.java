@@ -9,14 +9,46 @@ import dev.loupe.LoupeException;
  */
 public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
 
-    /** Default sampler settings: steps, guidance scale and time shift ({@link RectifiedFlow#times}). */
-    public record SamplerSettings(int steps, double guidance, double shift) {
+    /**
+     * Default sampler settings: steps, guidance scale, time shift ({@link RectifiedFlow#times}) and the time below
+     * which guidance stops. Guidance sets where objects stand and what they are while noise still hides them; in the
+     * last steps it only sharpens what is there and overshoots pixel colours, so below {@code guidanceStop} the
+     * prompted velocity is used alone (a guidance interval, Kynkäänniemi et al. 2024). 0 guides every step.
+     */
+    public record SamplerSettings(int steps, double guidance, double shift, double guidanceStop) {
         public SamplerSettings {
             if (steps < 1) throw new IllegalArgumentException("sampler steps must be at least 1, got " + steps);
             if (!(guidance >= 0) || !Double.isFinite(guidance)) {
                 throw new IllegalArgumentException("guidance must be a non-negative number, got " + guidance);
             }
             if (!(shift > 0) || !Double.isFinite(shift)) throw new IllegalArgumentException("time shift must be positive, got " + shift);
+            if (!(guidanceStop >= 0 && guidanceStop <= 1)) {
+                throw new IllegalArgumentException("the guidance stop is a time in [0, 1], got " + guidanceStop);
+            }
+        }
+
+        /** Guidance at every step. */
+        public SamplerSettings(int steps, double guidance, double shift) {
+            this(steps, guidance, shift, 0);
+        }
+
+        /** These settings with another number of steps and guidance scale. */
+        public SamplerSettings with(int newSteps, double newGuidance) {
+            return checked(() -> new SamplerSettings(newSteps, newGuidance, shift, guidanceStop));
+        }
+
+        /** These settings with another guidance stop. */
+        public SamplerSettings withGuidanceStop(double stop) {
+            return checked(() -> new SamplerSettings(steps, guidance, shift, stop));
+        }
+
+        /** A setting given by a user (an option, not a card) is refused with the message alone. */
+        private static SamplerSettings checked(java.util.function.Supplier<SamplerSettings> settings) {
+            try {
+                return settings.get();
+            } catch (IllegalArgumentException e) {
+                throw new LoupeException(e.getMessage());
+            }
         }
 
         public JsonObject toJson() {
@@ -25,14 +57,17 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
             o.addProperty("steps", steps);
             o.addProperty("guidance", guidance);
             o.addProperty("shift", shift);
-            o.addProperty("classifier_free_guidance", "v = v(empty) + guidance (v(prompt) - v(empty)), both halves in one batch");
+            o.addProperty("guidance_stop", guidanceStop);
+            o.addProperty("classifier_free_guidance", "v = v(empty) + guidance (v(prompt) - v(empty)) at steps from times t >= guidance_stop, "
+                    + "v(prompt) below; both halves in one batch at every step");
             return o;
         }
 
+        /** A card without {@code guidance_stop} guides every step, as the models made before it did. */
         static SamplerSettings fromJson(JsonObject o, String source) {
             try {
                 return new SamplerSettings(PixArtConfig.integer(o, "steps", source, 20), number(o, "guidance", source),
-                        number(o, "shift", source));
+                        number(o, "shift", source), PixArtConfig.number(o, "guidance_stop", source, 0));
             } catch (IllegalArgumentException e) {
                 throw new LoupeException(source + ": " + e.getMessage());
             }

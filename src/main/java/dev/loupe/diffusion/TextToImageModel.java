@@ -91,6 +91,6 @@ public final class TextToImageModel extends Module {
     }
 
     private static void writeCard(Path folder, JsonObject card) throws IOException {
-        AtomicFiles.writeString(folder.resolve(CARD_FILE), new GsonBuilder().setPrettyPrinting().create().toJson(card) + "\n");
+        AtomicFiles.writeString(folder.resolve(CARD_FILE), new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(card) + "\n");
     }
 }

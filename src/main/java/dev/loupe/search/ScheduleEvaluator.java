@@ -64,7 +64,7 @@ public final class ScheduleEvaluator implements AutoCloseable {
         Backbone vit = null;
         try {
             model = TextToImageModel.load(manager, settings.model());
-            sampler = new Sampler(model, settings.steps(), settings.guidance(), model.config().sampler().shift());
+            sampler = new Sampler(model, settings.sampler(model.config().sampler()));
             reward = RewardModel.shipped(manager);
             vit = sampleBackbone();
             backbone = vit;

@@ -100,10 +100,11 @@ final class SearchReport {
         SearchSettings s = run.settings();
         StringBuilder md = new StringBuilder();
         md.append("# Caching-schedule search\n\n");
-        md.append(String.format(Locale.ROOT, "Model `%s`, %d steps, guidance %s; calibration %d prompts x %d seeds = %d images; "
+        md.append(String.format(Locale.ROOT, "Model `%s`, %d steps, guidance %s%s; calibration %d prompts x %d seeds = %d images; "
                         + "NSGA-II population %d, %d generations, HUX crossover %.2f, bit-flip %.4f per bit; %d schedules scored; "
                         + "search time %s.%n%n",
-                s.model(), s.steps(), trim(s.guidance()), s.prompts().size(), s.seeds().size(), s.images(), s.population(),
+                s.model(), s.steps(), trim(s.guidance()), s.guidanceStop() > 0 ? " (none below t = " + trim(s.guidanceStop()) + ")" : "",
+                s.prompts().size(), s.seeds().size(), s.images(), s.population(),
                 run.generations().size(), s.crossoverRate(), s.mutationRate(), run.evaluations().size(),
                 Search.duration(run.generations().isEmpty() ? 0 : run.generations().get(run.generations().size() - 1).elapsedMillis())));
         md.append(String.format(Locale.ROOT, "Speedup: wall clock of the whole calibration batch against no caching, measured in one "

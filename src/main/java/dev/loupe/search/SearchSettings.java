@@ -32,9 +32,11 @@ import java.util.List;
  *                       0 makes it ECAD's {@code 1 - mean reward}
  * @param steps          denoising steps (the schedule's first dimension)
  * @param guidance       classifier-free guidance scale
+ * @param guidanceStop   steps that start below this time go unguided (the model card's, recorded so that a resumed
+ *                       run renders as it began even if the card changes)
  */
 public record SearchSettings(Path model, List<String> prompts, List<Long> seeds, int population, int generations,
-        double crossoverRate, double mutationRate, double fidelityWeight, int steps, double guidance) {
+        double crossoverRate, double mutationRate, double fidelityWeight, int steps, double guidance, double guidanceStop) {
 
     /** The shipped calibration prompts (a resource, one caption per line). */
     public static final String CALIBRATION_PROMPTS = "/search/calibration-prompts.txt";
@@ -65,25 +67,28 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
         rate(fidelityWeight, "fidelity weight");
         if (steps < 1) throw new LoupeException("the sampler needs at least 1 step, not " + steps);
         if (!(guidance >= 0) || !Double.isFinite(guidance)) throw new LoupeException("guidance must be a number >= 0, not " + guidance);
+        if (!(guidanceStop >= 0 && guidanceStop <= 1)) throw new LoupeException("the guidance stop is a time in [0, 1], not " + guidanceStop);
     }
 
     /**
      * ECAD-like settings for {@code model}: the shipped calibration prompts with seed 0, population 24, 30
      * generations, crossover 0.9, mutation 0.002 per bit, quality = 1 - mean reward, and the model card's sampler
-     * steps and guidance (20 and 3 when the folder has no card yet).
+     * steps, guidance and guidance stop (20, 3 and none when the folder has no card yet).
      */
     public static SearchSettings defaults(Path model) {
         int steps = FALLBACK_STEPS;
         double guidance = FALLBACK_GUIDANCE;
+        double guidanceStop = 0;
         if (Files.isRegularFile(model.resolve(TextToImageModel.CARD_FILE))) {
             ModelCard card = ModelCard.read(model);
             TextToImageConfig.SamplerSettings s = TextToImageConfig.fromCard(card.json(),
                     model.resolve(TextToImageModel.CARD_FILE).toString()).sampler();
             steps = s.steps();
             guidance = s.guidance();
+            guidanceStop = s.guidanceStop();
         }
         return new SearchSettings(model, calibrationPrompts(), DEFAULT_SEEDS, DEFAULT_POPULATION, DEFAULT_GENERATIONS,
-                DEFAULT_CROSSOVER, DEFAULT_MUTATION, 0, steps, guidance);
+                DEFAULT_CROSSOVER, DEFAULT_MUTATION, 0, steps, guidance, guidanceStop);
     }
 
     /** The shipped calibration prompts. */
@@ -101,27 +106,27 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
 
     public SearchSettings withModel(Path newModel) {
         return new SearchSettings(newModel, prompts, seeds, population, generations, crossoverRate, mutationRate,
-                fidelityWeight, steps, guidance);
+                fidelityWeight, steps, guidance, guidanceStop);
     }
 
     public SearchSettings withCalibration(List<String> newPrompts, List<Long> newSeeds) {
         return new SearchSettings(model, newPrompts, newSeeds, population, generations, crossoverRate, mutationRate,
-                fidelityWeight, steps, guidance);
+                fidelityWeight, steps, guidance, guidanceStop);
     }
 
     public SearchSettings withPopulation(int newPopulation, int newGenerations) {
         return new SearchSettings(model, prompts, seeds, newPopulation, newGenerations, crossoverRate, mutationRate,
-                fidelityWeight, steps, guidance);
+                fidelityWeight, steps, guidance, guidanceStop);
     }
 
     public SearchSettings withSampler(int newSteps, double newGuidance) {
         return new SearchSettings(model, prompts, seeds, population, generations, crossoverRate, mutationRate,
-                fidelityWeight, newSteps, newGuidance);
+                fidelityWeight, newSteps, newGuidance, guidanceStop);
     }
 
     public SearchSettings withFidelityWeight(double weight) {
         return new SearchSettings(model, prompts, seeds, population, generations, crossoverRate, mutationRate, weight,
-                steps, guidance);
+                steps, guidance, guidanceStop);
     }
 
     /** Images in the calibration set. */
@@ -132,7 +137,7 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
     /** Whether a run made with {@code other} renders and scores exactly as this one (what resuming needs). */
     public boolean sameCalibration(SearchSettings other) {
         return prompts.equals(other.prompts) && seeds.equals(other.seeds) && steps == other.steps
-                && guidance == other.guidance && fidelityWeight == other.fidelityWeight;
+                && guidance == other.guidance && guidanceStop == other.guidanceStop && fidelityWeight == other.fidelityWeight;
     }
 
     public JsonObject toJson() {
@@ -151,6 +156,7 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
         o.addProperty("fidelity_weight", fidelityWeight);
         o.addProperty("steps", steps);
         o.addProperty("guidance", guidance);
+        o.addProperty("guidance_stop", guidanceStop);
         return o;
     }
 
@@ -167,12 +173,23 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
                     RunJson.integer(o, "population", source), RunJson.integer(o, "generations", source),
                     RunJson.number(o, "crossover_rate", source), RunJson.number(o, "mutation_rate", source),
                     RunJson.number(o, "fidelity_weight", source), RunJson.integer(o, "steps", source),
-                    RunJson.number(o, "guidance", source));
+                    RunJson.number(o, "guidance", source), guidanceStop(o, source));
         } catch (LoupeException e) {
             throw e.getMessage().startsWith(source) ? e : new LoupeException(source + ": " + e.getMessage());
         } catch (RuntimeException e) {
             throw new LoupeException(source + ": malformed settings: " + e.getMessage());
         }
+    }
+
+    /** Runs made before the guidance stop guided every step. */
+    private static double guidanceStop(JsonObject o, String source) {
+        double stop = RunJson.optionalNumber(o, "guidance_stop", source);
+        return Double.isNaN(stop) ? 0 : stop;
+    }
+
+    /** The sampler settings of the run: the model's, with the run's steps, guidance and guidance stop. */
+    public TextToImageConfig.SamplerSettings sampler(TextToImageConfig.SamplerSettings modelDefaults) {
+        return modelDefaults.with(steps, guidance).withGuidanceStop(guidanceStop);
     }
 
     public static SearchSettings read(Path file) {

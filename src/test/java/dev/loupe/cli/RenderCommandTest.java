@@ -16,6 +16,7 @@ import dev.loupe.models.LoupeHome;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -122,7 +123,30 @@ class RenderCommandTest {
         MacsCommandTest.Result noModel = run("render", "--model", dir.resolve("missing").toString(), "--prompt", PROMPT, "--out", out);
         assertEquals(1, noModel.code());
         assertTrue(noModel.err().contains("model.json"), noModel.err());
+        MacsCommandTest.Result badStop = run("render", "--model", model.toString(), "--prompt", PROMPT, "--guidance-stop", "1.5", "--out", out);
+        assertEquals(1, badStop.code());
+        assertTrue(badStop.err().startsWith("loupe: the guidance stop is a time in [0, 1], got 1.5"), badStop.err());
         assertFalse(Files.exists(Path.of(out)), "nothing written on failure");
+    }
+
+    @Test
+    void theGuidanceStopLeavesTheLastStepsUnguided(@TempDir Path dir) throws Exception {
+        MacsCommandTest.Result r = run("render", "--model", model.toString(), "--prompt", PROMPT, "--guidance-stop", "0.6",
+                "--out", dir.resolve("stopped.png").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("rendered 1 image, 4 steps, guidance 3 above t = 0.6 in "), r.out());
+        assertFalse(Arrays.equals(pixels(png(dir.resolve("stopped.png"))), pixels(renderedWithoutStop(dir))),
+                "the last steps without guidance change the image");
+    }
+
+    private static BufferedImage renderedWithoutStop(Path dir) throws Exception {
+        Path plain = dir.resolve("plain.png");
+        assertEquals(0, run("render", "--model", model.toString(), "--prompt", PROMPT, "--out", plain.toString()).code());
+        return png(plain);
+    }
+
+    private static int[] pixels(BufferedImage image) {
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     @Test

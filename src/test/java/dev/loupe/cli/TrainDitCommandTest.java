@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code loupe train dit} end to end on a tiny architecture: a model folder that {@code loupe render} reads. */
 class TrainDitCommandTest {
+    static final TextToImageConfig.SamplerSettings RECIPE_SAMPLER = new TextToImageConfig.SamplerSettings(20, 4, 3,
+            TrainDitCommand.DEFAULT_GUIDANCE_STOP);
+
     @Test
     void trainsWritesACardAndTheModelRenders(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny");
@@ -30,6 +34,7 @@ class TrainDitCommandTest {
         String teacherSha = dev.loupe.models.ModelCard.sha256(dev.loupe.models.LoupeHome.sampleModel("sample-vit").resolve("model.safetensors"));
         assertEquals(teacherSha, card.getAsJsonObject("training").getAsJsonObject("representation_alignment")
                 .get("teacher_weights_sha256").getAsString(), "the teacher's weights, as its card records them");
+        assertEquals(TrainDitCommand.DEFAULT_GUIDANCE_STOP, card.getAsJsonObject("sampler").get("guidance_stop").getAsDouble());
         assertEquals(8, card.getAsJsonObject("config").get("patch_size").getAsInt());
         assertEquals(16, card.getAsJsonObject("config").get("caption_channels").getAsInt());
         assertTrue(card.getAsJsonObject("files").has(TextToImageModel.TRANSFORMER_FILE));
@@ -66,14 +71,15 @@ class TrainDitCommandTest {
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
                 "--blocks", "1", "--patch", "8", "--align-block", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
-                "1.5", "--time-uniform", "0.25", "--lr", "5e-4", "--resume", "--out", out.toString());
+                "1.5", "--time-uniform", "0.25", "--lr", "5e-4", "--guidance-stop", "0.5", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
         assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 --align-block 1 ")
                 && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --time-uniform 0.25 --align-block 1 ")
-                && command.endsWith(" --resume"), command);
+                && command.endsWith(" --guidance 4 --guidance-stop 0.5 --out sample-models/tiny --resume"), command);
+        assertEquals(0.5, resumedCard.getAsJsonObject("sampler").get("guidance_stop").getAsDouble());
         assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(),
                 "the sampler spaces its steps as the last phase trained");
         assertEquals(2, resumedCard.getAsJsonArray("training_phases").size());
@@ -93,27 +99,30 @@ class TrainDitCommandTest {
         com.google.gson.JsonArray phases = new com.google.gson.JsonArray();
         phases.add(phase);
         assertEquals("./loupe train dit --steps 5000 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's times and alignment need no flags");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "the recipe's times and alignment need no flags");
         phase.addProperty("time_uniform", 0.2);
         assertEquals("./loupe train dit --steps 5000 --time-uniform 0.2 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.remove("time_uniform");
         phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.getAsJsonObject("representation_alignment").addProperty("grid", 8);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "the recipe's grid needs no flag");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "the recipe's grid needs no flag");
         phase.getAsJsonObject("representation_alignment").addProperty("grid", 4);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.getAsJsonObject("representation_alignment").addProperty("shape_weight", 1.0);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8));
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), 4, "", 8), "a run without alignment");
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "a run without alignment");
+        assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 3 --guidance-stop 0 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER.with(20, 3).withGuidanceStop(0), "", 8),
+                "a sampler that guides every step");
         MacsCommandTest.Result bad = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());
         assertEquals(1, bad.code());

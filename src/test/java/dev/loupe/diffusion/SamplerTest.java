@@ -131,14 +131,42 @@ class SamplerTest {
     void withoutGuidanceOnlyThePromptedHalfRuns() {
         try (NDManager nd = NDManager.newBaseManager()) {
             TextToImageModel model = tinyModel(nd, 1);
-            Sampler unguided = new Sampler(model, STEPS, 1.0, 1.0);
-            Sampler guided = new Sampler(model, STEPS, 3.0, 1.0);
+            Sampler unguided = new Sampler(model, new TextToImageConfig.SamplerSettings(STEPS, 1.0, 1.0));
+            Sampler guided = new Sampler(model, new TextToImageConfig.SamplerSettings(STEPS, 3.0, 1.0));
             assertTrue(!unguided.guided() && guided.guided());
             List<Sampler.Request> one = List.of(new Sampler.Request("a red ring", 5));
             NDArray a = unguided.render(nd, one, null).images();
             NDArray b = guided.render(nd, one, null).images();
             assertTrue(a.sub(b).abs().max().getFloat() > 0, "guidance changes the image");
         }
+    }
+
+    @Test
+    void stepsThatStartBelowTheGuidanceStopUseThePromptAlone() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = tinyModel(nd, 1);
+            TextToImageConfig.SamplerSettings guided = new TextToImageConfig.SamplerSettings(4, 3.0, 1.0);
+            Sampler everyStep = new Sampler(model, guided);
+            Sampler lastTwoUnguided = new Sampler(model, guided.withGuidanceStop(0.6)); // times 1, 0.75 | 0.5, 0.25
+            Sampler noStep = new Sampler(model, guided.with(4, 1.0));
+            assertArrayEquals(new boolean[] {true, true, false, false}, guidedSteps(lastTwoUnguided));
+            assertArrayEquals(new boolean[] {true, true, true, true}, guidedSteps(everyStep));
+            List<Sampler.Request> one = List.of(new Sampler.Request("a red ring", 5));
+            NDArray all = everyStep.render(nd, one, null).images();
+            NDArray stopped = lastTwoUnguided.render(nd, one, null).images();
+            NDArray none = noStep.render(nd, one, null).images();
+            assertTrue(stopped.sub(all).abs().max().getFloat() > 0 && stopped.sub(none).abs().max().getFloat() > 0,
+                    "guiding the first two steps only is neither guiding all nor none");
+            NDArray belowEveryStep = new Sampler(model, guided.withGuidanceStop(1e-9)).render(nd, one, null).images();
+            assertEquals(0f, belowEveryStep.sub(all).abs().max().getFloat(), "a stop below every step's time guides them all");
+        }
+        assertThrows(LoupeException.class, () -> new TextToImageConfig.SamplerSettings(4, 3.0, 1.0).withGuidanceStop(-0.1));
+    }
+
+    private static boolean[] guidedSteps(Sampler sampler) {
+        boolean[] guided = new boolean[sampler.steps()];
+        for (int i = 0; i < guided.length; i++) guided[i] = sampler.guides(i);
+        return guided;
     }
 
     @Test

@@ -65,9 +65,14 @@ class SearchJsonPropertiesTest {
                            @ForAll("sizes") int population, @ForAll("sizes") int generations,
                            @ForAll("rates") double crossover, @ForAll("rates") double mutation, @ForAll("rates") double weight) {
         SearchSettings s = new SearchSettings(Path.of("models", "dit"), prompts, seeds, population, generations, crossover,
-                mutation, weight, 1 + population % 30, generations * 0.25);
+                mutation, weight, 1 + population % 30, generations * 0.25, weight);
         SearchSettings back = SearchSettings.fromJson(JsonParser.parseString(RunJson.toText(s.toJson())), "settings.json");
         assertEquals(s, back);
+        var older = s.toJson();
+        older.remove("guidance_stop");
+        SearchSettings made = SearchSettings.fromJson(older, "settings.json");
+        assertEquals(0.0, made.guidanceStop(), "a run made before the guidance stop guided every step");
+        assertEquals(s.guidanceStop() == 0, s.sameCalibration(made), "a different guidance stop renders differently");
     }
 
     @Provide

@@ -3,6 +3,7 @@ package dev.loupe.app.frontier;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.TextToImageModel;
+import dev.loupe.search.SearchSettings;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -16,12 +17,12 @@ public final class RenderSession implements AutoCloseable {
     private TextToImageModel model;
 
     /**
-     * Runs {@code work} with a sampler for the model in {@code folder} with the run's steps and guidance (loading the
-     * model if needed). The model stays locked meanwhile, so {@link #close} waits for a render in flight (a cancelled
+     * Runs {@code work} with a sampler for the run's model with the run's steps, guidance and guidance stop (loading
+     * the model if needed). The model stays locked meanwhile, so {@link #close} waits for a render in flight (a cancelled
      * render stops within one denoising step) instead of freeing its weights under it.
      */
-    public synchronized <T> T withSampler(Path folder, int steps, double guidance, Function<Sampler, T> work) {
-        Path normal = folder.toAbsolutePath().normalize();
+    public synchronized <T> T withSampler(SearchSettings run, Function<Sampler, T> work) {
+        Path normal = run.model().toAbsolutePath().normalize();
         if (model == null || !normal.equals(this.folder)) {
             close();
             manager = NDManager.newBaseManager();
@@ -33,7 +34,7 @@ public final class RenderSession implements AutoCloseable {
             }
             this.folder = normal;
         }
-        return work.apply(new Sampler(model, steps, guidance, model.config().sampler().shift()));
+        return work.apply(new Sampler(model, run.sampler(model.config().sampler())));
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class SearchForm {
         List<Long> seedList = parseSeeds(seeds.getText());
         SearchSettings d = SearchSettings.defaults(folder);
         return new SearchSettings(folder, chosen, seedList, population.getValue(), generations.getValue(), d.crossoverRate(),
-                d.mutationRate(), d.fidelityWeight(), d.steps(), d.guidance());
+                d.mutationRate(), d.fidelityWeight(), d.steps(), d.guidance(), d.guidanceStop());
     }
 
     /** Seeds written as whole numbers separated by commas or spaces. */
