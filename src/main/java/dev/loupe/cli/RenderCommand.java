@@ -85,8 +85,9 @@ public final class RenderCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel model = TextToImageModel.load(manager, folder);
             var defaults = model.config().sampler();
-            Sampler sampler = new Sampler(model, defaults.with(steps != null ? steps : defaults.steps(),
-                    guidance != null ? guidance : defaults.guidance()).withGuidanceStop(guidanceStop != null ? guidanceStop : defaults.guidanceStop()));
+            var settings = defaults.with(steps != null ? steps : defaults.steps(), guidance != null ? guidance : defaults.guidance())
+                    .withGuidanceStop(guidanceStop != null ? guidanceStop : defaults.guidanceStop());
+            Sampler sampler = new Sampler(model, settings);
             CacheSchedule schedule = schedulePath == null ? null
                     : ScheduleFile.read(schedulePath).validateFor(sampler.steps(), sampler.blocks()).schedule();
             List<Long> seedList = new ArrayList<>();

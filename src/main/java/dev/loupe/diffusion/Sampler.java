@@ -101,7 +101,6 @@ public final class Sampler {
     }
 
     public Sampler(TextToImageModel model, TextToImageConfig.SamplerSettings settings) {
-        if (settings.steps() < 1) throw new LoupeException("the sampler needs at least 1 step, not " + settings.steps());
         this.model = model;
         this.steps = settings.steps();
         this.guidance = settings.guidance();

@@ -2,6 +2,7 @@ package dev.loupe.diffusion;
 
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
+import java.util.function.Supplier;
 
 /**
  * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in and velocity out), its prompt
@@ -43,7 +44,7 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         }
 
         /** A setting given by a user (an option, not a card) is refused with the message alone. */
-        private static SamplerSettings checked(java.util.function.Supplier<SamplerSettings> settings) {
+        private static SamplerSettings checked(Supplier<SamplerSettings> settings) {
             try {
                 return settings.get();
             } catch (IllegalArgumentException e) {
