@@ -3,7 +3,6 @@ package dev.loupe.cli;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.models.LoupeHome;
 import dev.loupe.diffusion.Sampler;
-import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.eval.DenoisingProbe;
 import dev.loupe.eval.RewardModel;
@@ -46,8 +45,7 @@ public final class DitDenoiseCommand implements Callable<Integer> {
         Path folder = model != null ? model : LoupeHome.sampleModels().resolve("sample-dit");
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel loaded = TextToImageModel.load(manager, folder);
-            TextToImageConfig.SamplerSettings settings = loaded.config().sampler();
-            Sampler sampler = new Sampler(loaded, settings.with(settings.steps(), guidance != null ? guidance : settings.guidance()));
+            Sampler sampler = new Sampler(loaded, loaded.config().sampler().overriding(null, guidance, null));
             ProgressLine line = new ProgressLine(System.err);
             DenoisingProbe.Result result = DenoisingProbe.run(sampler, RewardModel.shipped(manager),
                     TrainDitCommand.ADHERENCE_FIRST_SEED, scenes, every, line);

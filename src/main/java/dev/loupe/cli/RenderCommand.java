@@ -84,10 +84,7 @@ public final class RenderCommand implements Callable<Integer> {
         Path folder = modelDir != null ? modelDir : LoupeHome.sampleModel(MODEL);
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel model = TextToImageModel.load(manager, folder);
-            var defaults = model.config().sampler();
-            var settings = defaults.with(steps != null ? steps : defaults.steps(), guidance != null ? guidance : defaults.guidance())
-                    .withGuidanceStop(guidanceStop != null ? guidanceStop : defaults.guidanceStop());
-            Sampler sampler = new Sampler(model, settings);
+            Sampler sampler = new Sampler(model, model.config().sampler().overriding(steps, guidance, guidanceStop));
             CacheSchedule schedule = schedulePath == null ? null
                     : ScheduleFile.read(schedulePath).validateFor(sampler.steps(), sampler.blocks()).schedule();
             List<Long> seedList = new ArrayList<>();

@@ -214,9 +214,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         TextToImageConfig.SamplerSettings measuredWith;
         try (NDManager manager = NDManager.newBaseManager()) {
             TextToImageModel model = TextToImageModel.load(manager, folder);
-            TextToImageConfig.SamplerSettings settings = model.config().sampler();
-            measuredWith = settings.with(settings.steps(), guidance != null ? guidance : settings.guidance())
-                    .withGuidanceStop(guidanceStop != null ? guidanceStop : settings.guidanceStop());
+            measuredWith = model.config().sampler().overriding(null, guidance, guidanceStop);
             Sampler sampler = new Sampler(model, measuredWith);
             List<CacheSchedule> fora = new ArrayList<>();
             for (int n : new int[] {2, 3}) {

@@ -2,7 +2,6 @@ package dev.loupe.diffusion;
 
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
-import java.util.function.Supplier;
 
 /**
  * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in and velocity out), its prompt
@@ -33,20 +32,14 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
             this(steps, guidance, shift, 0);
         }
 
-        /** These settings with another number of steps and guidance scale. */
-        public SamplerSettings with(int newSteps, double newGuidance) {
-            return checked(() -> new SamplerSettings(newSteps, newGuidance, shift, guidanceStop));
-        }
-
-        /** These settings with another guidance stop. */
-        public SamplerSettings withGuidanceStop(double stop) {
-            return checked(() -> new SamplerSettings(steps, guidance, shift, stop));
-        }
-
-        /** A setting given by a user (an option, not a card) is refused with the message alone. */
-        private static SamplerSettings checked(Supplier<SamplerSettings> settings) {
+        /**
+         * These settings with each given value instead of its own (null keeps this one's). The values come from a
+         * user (options, a run's settings), so a bad one is refused with the message alone.
+         */
+        public SamplerSettings overriding(Integer newSteps, Double newGuidance, Double newGuidanceStop) {
             try {
-                return settings.get();
+                return new SamplerSettings(newSteps != null ? newSteps : steps, newGuidance != null ? newGuidance : guidance, shift,
+                        newGuidanceStop != null ? newGuidanceStop : guidanceStop);
             } catch (IllegalArgumentException e) {
                 throw new LoupeException(e.getMessage());
             }

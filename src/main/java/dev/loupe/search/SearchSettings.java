@@ -189,7 +189,7 @@ public record SearchSettings(Path model, List<String> prompts, List<Long> seeds,
 
     /** The sampler settings of the run: the model's, with the run's steps, guidance and guidance stop. */
     public TextToImageConfig.SamplerSettings sampler(TextToImageConfig.SamplerSettings modelDefaults) {
-        return modelDefaults.with(steps, guidance).withGuidanceStop(guidanceStop);
+        return modelDefaults.overriding(steps, guidance, guidanceStop);
     }
 
     public static SearchSettings read(Path file) {

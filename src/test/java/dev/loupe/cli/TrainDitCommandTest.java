@@ -121,7 +121,7 @@ class TrainDitCommandTest {
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "a run without alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 3 --guidance-stop 0 --out sample-models/sample-dit",
-                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER.with(20, 3).withGuidanceStop(0), "", 8),
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER.overriding(null, 3.0, 0.0), "", 8),
                 "a sampler that guides every step");
         MacsCommandTest.Result bad = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "2", "--patch", "8", "--align-weight", "0.5", "--align-block", "3", "--out", dir.resolve("bad").toString());

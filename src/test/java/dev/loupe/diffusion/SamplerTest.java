@@ -147,8 +147,8 @@ class SamplerTest {
             TextToImageModel model = tinyModel(nd, 1);
             TextToImageConfig.SamplerSettings guided = new TextToImageConfig.SamplerSettings(4, 3.0, 1.0);
             Sampler everyStep = new Sampler(model, guided);
-            Sampler lastTwoUnguided = new Sampler(model, guided.withGuidanceStop(0.6)); // times 1, 0.75 | 0.5, 0.25
-            Sampler noStep = new Sampler(model, guided.with(4, 1.0));
+            Sampler lastTwoUnguided = new Sampler(model, guided.overriding(null, null, 0.6)); // times 1, 0.75 | 0.5, 0.25
+            Sampler noStep = new Sampler(model, guided.overriding(null, 1.0, null));
             assertArrayEquals(new boolean[] {true, true, false, false}, guidedSteps(lastTwoUnguided));
             assertArrayEquals(new boolean[] {true, true, true, true}, guidedSteps(everyStep));
             List<Sampler.Request> one = List.of(new Sampler.Request("a red ring", 5));
@@ -157,10 +157,10 @@ class SamplerTest {
             NDArray none = noStep.render(nd, one, null).images();
             assertTrue(stopped.sub(all).abs().max().getFloat() > 0 && stopped.sub(none).abs().max().getFloat() > 0,
                     "guiding the first two steps only is neither guiding all nor none");
-            NDArray belowEveryStep = new Sampler(model, guided.withGuidanceStop(1e-9)).render(nd, one, null).images();
+            NDArray belowEveryStep = new Sampler(model, guided.overriding(null, null, 1e-9)).render(nd, one, null).images();
             assertEquals(0f, belowEveryStep.sub(all).abs().max().getFloat(), "a stop below every step's time guides them all");
         }
-        assertThrows(LoupeException.class, () -> new TextToImageConfig.SamplerSettings(4, 3.0, 1.0).withGuidanceStop(-0.1));
+        assertThrows(LoupeException.class, () -> new TextToImageConfig.SamplerSettings(4, 3.0, 1.0).overriding(null, null, -0.1));
     }
 
     private static boolean[] guidedSteps(Sampler sampler) {
