@@ -10,6 +10,7 @@ import dev.loupe.backbone.Backbones;
 import dev.loupe.diffusion.DitTrainer;
 import dev.loupe.diffusion.RepresentationAlignment;
 import dev.loupe.diffusion.PixArtConfig;
+import dev.loupe.diffusion.Prediction;
 import dev.loupe.diffusion.PromptEncoderConfig;
 import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.cache.CacheSchedule;
@@ -53,6 +54,9 @@ public final class TrainDitCommand implements Callable<Integer> {
     static final double DEFAULT_GUIDANCE = 4.0;
     /** The recipe's guidance stop: the sampler's last two steps (from t = 0.25 and 0.14) go unguided. */
     static final double DEFAULT_GUIDANCE_STOP = 0.3;
+    /** What the recipe's transformer outputs ({@link Prediction#key()}). */
+    static final String DEFAULT_PREDICTION_KEY = "velocity";
+    static final Prediction DEFAULT_PREDICTION = Prediction.ofKey(DEFAULT_PREDICTION_KEY);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -101,6 +105,11 @@ public final class TrainDitCommand implements Callable<Integer> {
 
     @Option(names = "--patch", hidden = true, defaultValue = "" + PATCH)
     int patch;
+
+    @Option(names = "--predict", paramLabel = "KIND", description = "What the transformer outputs: velocity (noise - image) "
+            + "or image (the clean image, JiT's x-prediction; the loss is the velocity's either way). Default: ${DEFAULT-VALUE}.",
+            defaultValue = DEFAULT_PREDICTION_KEY, converter = PredictionConverter.class)
+    Prediction prediction;
 
     @Option(names = "--lr", hidden = true, defaultValue = "" + DitTrainer.Options.LEARNING_RATE)
     float learningRate;
@@ -160,7 +169,8 @@ public final class TrainDitCommand implements Callable<Integer> {
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
         double stop = guidanceStop == null ? DEFAULT_GUIDANCE_STOP : guidanceStop;
         double shift = timeShift == null ? DitTrainer.Options.TIME_SHIFT : timeShift;
-        TextToImageConfig config = architecture(width, blocks, patch, new TextToImageConfig.SamplerSettings(20, g, shift, stop));
+        TextToImageConfig config = architecture(width, blocks, patch, new TextToImageConfig.SamplerSettings(20, g, shift, stop))
+                .withPrediction(prediction);
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform);
 
@@ -359,6 +369,8 @@ public final class TrainDitCommand implements Callable<Integer> {
             if (phase.has("time_std") && phase.get("time_std").getAsDouble() != DitTrainer.Options.TIME_STD) {
                 command.append(" --time-std ").append(trim(phase.get("time_std").getAsDouble()));
             }
+            Prediction predicted = DitTrainer.prediction(phase);
+            if (predicted != DEFAULT_PREDICTION) command.append(" --predict ").append(predicted.key());
             double uniform = phase.has("time_uniform") ? phase.get("time_uniform").getAsDouble() : 0;
             if (uniform != DitTrainer.Options.TIME_UNIFORM) command.append(" --time-uniform ").append(trim(uniform));
             if (!phase.has("representation_alignment")) {
@@ -427,6 +439,16 @@ public final class TrainDitCommand implements Callable<Integer> {
                     return requested.get() || inner.isCancelled();
                 }
             };
+        }
+    }
+
+    /** {@code --predict velocity|image}. */
+    static final class PredictionConverter implements CommandLine.ITypeConverter<Prediction> {
+        @Override
+        public Prediction convert(String value) {
+            Prediction p = Prediction.ofKey(value);
+            if (p == null) throw new CommandLine.TypeConversionException("expected velocity or image, got '" + value + "'");
+            return p;
         }
     }
 }

@@ -228,6 +228,11 @@ public final class DitTrainer {
                         + "): pass --resume to continue it, or choose another output folder");
             }
             Checkpoint.Info info = Checkpoint.resume(checkpoint, model, adam, key -> false);
+            Prediction saved = phasePrediction(info);
+            if (saved != model.config().prediction()) {
+                throw new LoupeException(checkpoint + " trains a model that predicts the " + saved.key() + ", not the "
+                        + model.config().prediction().key() + ": resume it with --predict " + saved.key());
+            }
             loadEma(checkpoint.resolve(EMA_FILE), info.step());
             // an aligned run continues its projector; a plain one continued with alignment starts one (a new phase)
             if (alignment != null && lastPhaseWasAligned(info)) alignment.load(checkpoint, info.step());
@@ -302,6 +307,22 @@ public final class DitTrainer {
         if (phases.isEmpty() || !sameOptions(phases.get(phases.size() - 1).getAsJsonObject(), current)) phases.add(current);
     }
 
+    /** What the checkpoint's last phase trained the model to predict (phases without the field: the velocity). */
+    static Prediction phasePrediction(Checkpoint.Info info) {
+        JsonObject meta = info.metadata();
+        if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return Prediction.VELOCITY;
+        JsonArray saved = meta.getAsJsonArray("phases");
+        return prediction(saved.get(saved.size() - 1).getAsJsonObject());
+    }
+
+    /** What a phase of the card's {@code training_phases} trained the model to predict. */
+    public static Prediction prediction(JsonObject phase) {
+        if (!phase.has("prediction")) return Prediction.VELOCITY;
+        Prediction p = Prediction.ofKey(phase.get("prediction").getAsString());
+        if (p == null) throw new LoupeException("unknown prediction \"" + phase.get("prediction").getAsString() + "\" in a training phase");
+        return p;
+    }
+
     private static boolean lastPhaseWasAligned(Checkpoint.Info info) {
         JsonObject meta = info.metadata();
         if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return false;
@@ -311,6 +332,8 @@ public final class DitTrainer {
 
     private JsonObject phase(long fromStep) {
         JsonObject o = options.toJson();
+        Prediction prediction = model.config().prediction();
+        if (prediction != Prediction.VELOCITY) o.addProperty("prediction", prediction.key());
         if (alignment != null) o.add("representation_alignment", alignment.toJson());
         o.addProperty("from_step", fromStep);
         return o;
@@ -409,7 +432,7 @@ public final class DitTrainer {
                 PixArtTransformer.Tapped out = alignment == null
                         ? new PixArtTransformer.Tapped(model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask()), null)
                         : model.transformer().forwardTapped(xt, timesteps, caption.embeddings(), caption.mask(), alignment.afterBlock());
-                loss = out.output().sub(target).square().mean();
+                loss = model.config().prediction().velocity(out.output(), xt, t).sub(target).square().mean();
                 NDArray extra = alignment == null ? null : alignment.weightedLoss(out.tokens(), features, batch.classMasks());
                 collector.backward(extra == null ? loss : loss.add(extra));
                 extraLoss = extra == null ? Double.NaN : extra.getFloat();

@@ -236,8 +236,9 @@ public final class Sampler {
         try (NDManager local = scope.newSubManager()) {
             NDArray input = guided() ? NDArrays.concat(new NDList(x, x)) : x.duplicate(); // [2N or N, 3, S, S]
             input.attach(local);
-            NDArray timestep = Tensors.of(local, new float[] {(float) (RectifiedFlow.TIMESTEP_SCALE * times[i])}, new Shape(1));
-            NDArray v = model.transformer().forward(input, timestep, batch.captions, batch.mask, cache);
+            NDArray t = Tensors.of(local, new float[] {(float) times[i]}, new Shape(1));
+            NDArray output = model.transformer().forward(input, t.mul(RectifiedFlow.TIMESTEP_SCALE), batch.captions, batch.mask, cache);
+            NDArray v = model.config().prediction().velocity(output, input, t);
             if (guided()) {
                 NDList halves = v.split(2); // empty-prompt half, prompted half
                 NDArray empty = halves.get(0);

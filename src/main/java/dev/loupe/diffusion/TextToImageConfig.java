@@ -4,10 +4,12 @@ import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 
 /**
- * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in and velocity out), its prompt
- * encoder (whose width is the transformer's {@code caption_channels}) and the sampler settings it was tuned for.
+ * A pixel-space text-to-image model: the transformer (PixArt architecture, RGB in; out the velocity or the clean
+ * image, as {@code prediction} says), its prompt encoder (whose width is the transformer's {@code caption_channels})
+ * and the sampler settings it was tuned for.
  */
-public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
+public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler,
+        Prediction prediction) {
 
     /**
      * Default sampler settings: steps, guidance scale, time shift ({@link RectifiedFlow#times}) and the time below
@@ -68,7 +70,13 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         }
     }
 
+    /** A model that predicts the velocity. */
+    public TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig promptEncoder, SamplerSettings sampler) {
+        this(transformer, promptEncoder, sampler, Prediction.VELOCITY);
+    }
+
     public TextToImageConfig {
+        if (prediction == null) throw new IllegalArgumentException("a text-to-image model needs a prediction kind");
         if (transformer.captionChannels() == null || transformer.captionChannels() != promptEncoder.width()) {
             throw new IllegalArgumentException("the transformer's caption_channels (" + transformer.captionChannels()
                     + ") must equal the prompt encoder's width (" + promptEncoder.width() + ")");
@@ -84,11 +92,18 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         return transformer.sampleSize();
     }
 
+    /** The same model predicting {@code other}. */
+    public TextToImageConfig withPrediction(Prediction other) {
+        return new TextToImageConfig(transformer, promptEncoder, sampler, other);
+    }
+
     /** The objective, for the model card. */
-    public static JsonObject objectiveJson() {
+    public JsonObject objectiveJson() {
         JsonObject o = new JsonObject();
         o.addProperty("kind", "rectified-flow");
-        o.addProperty("prediction", "velocity (noise - image)");
+        o.addProperty("output", prediction.key());
+        o.addProperty("prediction", prediction.description());
+        o.addProperty("loss", "mean squared error of the velocity");
         o.addProperty("path", "x_t = (1 - t) x0 + t noise, x0 = 2 rgb - 1");
         o.addProperty("model_timestep", "1000 t");
         return o;
@@ -102,7 +117,10 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         card.add("sampler", sampler.toJson());
     }
 
-    /** Reads the sections {@link #writeTo} writes. */
+    /**
+     * Reads the sections {@link #writeTo} writes. A card without {@code objective.output} predicts the velocity, as
+     * every model made before image prediction did.
+     */
     public static TextToImageConfig fromCard(JsonObject card, String source) {
         for (String key : new String[] {"config", "prompt_encoder", "sampler"}) {
             if (!card.has(key) || !card.get(key).isJsonObject()) {
@@ -112,10 +130,21 @@ public record TextToImageConfig(PixArtConfig transformer, PromptEncoderConfig pr
         try {
             return new TextToImageConfig(PixArtConfig.fromJson(card.getAsJsonObject("config"), source),
                     PromptEncoderConfig.fromJson(card.getAsJsonObject("prompt_encoder"), source),
-                    SamplerSettings.fromJson(card.getAsJsonObject("sampler"), source));
+                    SamplerSettings.fromJson(card.getAsJsonObject("sampler"), source), prediction(card, source));
         } catch (IllegalArgumentException e) {
             throw new LoupeException(source + ": " + e.getMessage());
         }
+    }
+
+    private static Prediction prediction(JsonObject card, String source) {
+        if (!card.has("objective") || !card.get("objective").isJsonObject() || !card.getAsJsonObject("objective").has("output")) {
+            return Prediction.VELOCITY;
+        }
+        com.google.gson.JsonElement output = card.getAsJsonObject("objective").get("output");
+        String key = output.isJsonPrimitive() ? output.getAsString() : output.toString();
+        Prediction p = Prediction.ofKey(key);
+        if (p == null) throw new LoupeException(source + ": objective.output is \"" + key + "\"; expected \"velocity\" or \"image\"");
+        return p;
     }
 
     private static double number(JsonObject o, String key, String source) {

@@ -83,8 +83,9 @@ public final class DenoisingProbe {
                     try (NDManager scope = manager.newSubManager()) {
                         NDArray xt = noised(x0, noise, t);
                         xt.attach(scope);
-                        NDArray timestep = Tensors.of(scope, new float[] {(float) (RectifiedFlow.TIMESTEP_SCALE * t)}, new ai.djl.ndarray.types.Shape(1));
-                        NDArray v = model.transformer().forward(xt, timestep, captions.embeddings(), captions.mask());
+                        NDArray time = Tensors.of(scope, new float[] {t}, new ai.djl.ndarray.types.Shape(1));
+                        NDArray output = model.transformer().forward(xt, time.mul(RectifiedFlow.TIMESTEP_SCALE), captions.embeddings(), captions.mask());
+                        NDArray v = model.config().prediction().velocity(output, xt, time);
                         estimateMse[i] = xt.sub(v.mul(t)).sub(x0).square().mean().getFloat();
                         inputMse[i] = xt.sub(x0).square().mean().getFloat();
                     }

@@ -117,6 +117,17 @@ class TrainDitCommandTest {
         phase.getAsJsonObject("representation_alignment").addProperty("shape_weight", 1.0);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
+        com.google.gson.JsonArray two = new com.google.gson.JsonArray();
+        JsonObject imageFirst = phase.deepCopy();
+        imageFirst.addProperty("prediction", "image");
+        JsonObject imageSecond = imageFirst.deepCopy();
+        imageSecond.addProperty("steps", 9000);
+        two.add(imageFirst);
+        two.add(imageSecond);
+        assertEquals("./loupe train dit --steps 5000 --predict image --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 "
+                + "--guidance 4 --out sample-models/sample-dit && ./loupe train dit --steps 9000 --predict image --align-weight 1 "
+                + "--align-block 2 --align-grid 4 --shape-weight 1 --guidance 4 --out sample-models/sample-dit --resume",
+                TrainDitCommand.command(two, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "every phase of an image-predicting run says so");
         phase.remove("representation_alignment");
         assertEquals("./loupe train dit --steps 5000 --align-weight 0 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "a run without alignment");

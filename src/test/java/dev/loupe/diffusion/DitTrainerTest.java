@@ -298,6 +298,31 @@ class DitTrainerTest {
     }
 
     @Test
+    void anImagePredictingRunLearnsRecordsItsPredictionAndResumesOnlyAsOne(@TempDir Path dir) throws Exception {
+        TextToImageConfig image = tinyConfig().withPrediction(Prediction.IMAGE);
+        DitTrainer.Options unshifted = new DitTrainer.Options(20, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 1.0, 0, 5, 100, 0, 0);
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, image), unshifted, dir);
+            List<Double> l = trainer.train(false, Progress.NONE).losses();
+            double first = l.subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double last = l.subList(16, 20).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            assertTrue(last < 0.9 * first, "loss " + first + " -> " + last);
+            assertEquals("image", trainer.phases().get(0).getAsJsonObject().get("prediction").getAsString());
+            trainer.ema().save(dir, new com.google.gson.JsonObject());
+            assertEquals(Prediction.IMAGE, TextToImageModel.load(nd, dir).config().prediction());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer asVelocity = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(21).withTimes(0.0, 1.0, 1.0, 0), dir);
+            LoupeException e = assertThrows(LoupeException.class, () -> asVelocity.train(true, Progress.NONE));
+            assertTrue(e.getMessage().contains("--predict image"), e.getMessage());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer asImage = new DitTrainer(new TextToImageModel(nd, image), options(21).withTimes(0.0, 1.0, 1.0, 0), dir);
+            assertEquals(21, asImage.train(true, Progress.NONE).step());
+        }
+    }
+
+    @Test
     void aStepLeavesNoArraysBehind(@TempDir Path dir) {
         try (NDManager nd = NDManager.newBaseManager()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
