@@ -309,10 +309,8 @@ public final class DitTrainer {
 
     /** What the checkpoint's last phase trained the model to predict (phases without the field: the velocity). */
     static Prediction phasePrediction(Checkpoint.Info info) {
-        JsonObject meta = info.metadata();
-        if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return Prediction.VELOCITY;
-        JsonArray saved = meta.getAsJsonArray("phases");
-        return prediction(saved.get(saved.size() - 1).getAsJsonObject());
+        JsonObject last = lastPhase(info);
+        return last == null ? Prediction.VELOCITY : prediction(last);
     }
 
     /** What a phase of the card's {@code training_phases} trained the model to predict. */
@@ -324,10 +322,16 @@ public final class DitTrainer {
     }
 
     private static boolean lastPhaseWasAligned(Checkpoint.Info info) {
+        JsonObject last = lastPhase(info);
+        return last != null && last.has("representation_alignment");
+    }
+
+    /** The checkpoint's last training phase, or null when it records none. */
+    private static JsonObject lastPhase(Checkpoint.Info info) {
         JsonObject meta = info.metadata();
-        if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return false;
+        if (!meta.has("phases") || meta.getAsJsonArray("phases").isEmpty()) return null;
         JsonArray saved = meta.getAsJsonArray("phases");
-        return saved.get(saved.size() - 1).getAsJsonObject().has("representation_alignment");
+        return saved.get(saved.size() - 1).getAsJsonObject();
     }
 
     private JsonObject phase(long fromStep) {

@@ -9,7 +9,9 @@ import ai.djl.ndarray.NDArray;
  * <p>Predicting the clean image instead of the velocity is JiT's point (Li and He 2025, "Back to Basics: Let
  * Denoising Generative Models Denoise"): the images lie on a small manifold of pixel space and the noise does not, so
  * a pixel-space transformer whose patches are wide against its width denoises far better when it only has to
- * give the image. The loss stays the velocity's, so both kinds train with the same objective.
+ * give the image. The loss stays the velocity's, so both kinds train with the same objective. On the sample model
+ * (48 values per patch against a width of 128, so the velocity is no bottleneck) it showed fewer of the prompted
+ * shapes than the velocity after the same 9000 steps (27.8% against 35.6%): the recipe predicts the velocity.
  */
 public enum Prediction {
     /** The output is the velocity itself. */
