@@ -236,9 +236,7 @@ public final class Sampler {
         try (NDManager local = scope.newSubManager()) {
             NDArray input = guided() ? NDArrays.concat(new NDList(x, x)) : x.duplicate(); // [2N or N, 3, S, S]
             input.attach(local);
-            NDArray t = Tensors.of(local, new float[] {(float) times[i]}, new Shape(1));
-            NDArray output = model.transformer().forward(input, t.mul(RectifiedFlow.TIMESTEP_SCALE), batch.captions, batch.mask, cache);
-            NDArray v = model.config().prediction().velocity(output, input, t);
+            NDArray v = model.velocity(input, times[i], batch.captions, batch.mask, cache);
             if (guided()) {
                 NDList halves = v.split(2); // empty-prompt half, prompted half
                 NDArray empty = halves.get(0);

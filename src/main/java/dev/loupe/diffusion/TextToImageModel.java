@@ -1,12 +1,16 @@
 package dev.loupe.diffusion;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
+import dev.loupe.diffusion.cache.CacheState;
 import dev.loupe.models.ModelCard;
 import dev.loupe.tensor.AtomicFiles;
 import dev.loupe.tensor.Module;
+import dev.loupe.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +49,17 @@ public final class TextToImageModel extends Module {
 
     public PixArtTransformer transformer() {
         return transformer;
+    }
+
+    /**
+     * The velocity the model predicts for images {@code x} [B, 3, S, S] at time {@code t} (1 = noise, 0 = image) with
+     * the given caption embeddings, under {@code cache} (or none): the transformer sees the model timestep, and its
+     * output is read as the card's {@link Prediction} says. The arrays made here belong to {@code x}'s manager.
+     */
+    public NDArray velocity(NDArray x, double t, NDArray captions, NDArray captionMask, CacheState cache) {
+        NDArray timestep = Tensors.of(x.getManager(), new float[] {(float) (RectifiedFlow.TIMESTEP_SCALE * t)}, new Shape(1));
+        NDArray output = transformer.forward(x, timestep, captions, captionMask, cache);
+        return config.prediction().velocity(output, x, Tensors.of(x.getManager(), new float[] {(float) t}, new Shape(1)));
     }
 
     /** Reads a model folder: checks the card's SHA-256s, builds the model in {@code manager} and loads the weights. */

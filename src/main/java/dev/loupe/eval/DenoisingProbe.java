@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.loupe.Progress;
 import dev.loupe.diffusion.PromptEncoder;
-import dev.loupe.diffusion.RectifiedFlow;
 import dev.loupe.diffusion.Sampler;
 import dev.loupe.diffusion.TextToImageModel;
-import dev.loupe.tensor.Tensors;
 import dev.loupe.world.WorldBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +81,7 @@ public final class DenoisingProbe {
                     try (NDManager scope = manager.newSubManager()) {
                         NDArray xt = noised(x0, noise, t);
                         xt.attach(scope);
-                        NDArray time = Tensors.of(scope, new float[] {t}, new ai.djl.ndarray.types.Shape(1));
-                        NDArray output = model.transformer().forward(xt, time.mul(RectifiedFlow.TIMESTEP_SCALE), captions.embeddings(), captions.mask());
-                        NDArray v = model.config().prediction().velocity(output, xt, time);
+                        NDArray v = model.velocity(xt, t, captions.embeddings(), captions.mask(), null);
                         estimateMse[i] = xt.sub(v.mul(t)).sub(x0).square().mean().getFloat();
                         inputMse[i] = xt.sub(x0).square().mean().getFloat();
                     }
