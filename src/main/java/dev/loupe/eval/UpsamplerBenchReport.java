@@ -164,8 +164,45 @@ public final class UpsamplerBenchReport {
             }
             sb.append('\n');
         }
-        sb.append("\n</details>\n");
+        sb.append('\n').append(whereProbesErr(r)).append("\n</details>\n");
         return sb.toString();
+    }
+
+    /** The dense probes' IoU per class, and their error rate by distance from the nearest true class boundary. */
+    static String whereProbesErr(UpsamplerBench.Report r) {
+        List<UpsamplerBench.Row> scored = r.rows().stream().filter(row -> row.quality() != null).toList();
+        if (scored.isEmpty()) return "";
+        List<String> classes = dev.loupe.world.ShapeKind.classNames();
+        List<String> bands = ErrorsByBoundaryDistance.bandNames();
+        StringBuilder sb = new StringBuilder("Dense probe IoU per class:\n\n| method |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (String c : classes) {
+            sb.append(' ').append(c).append(" |");
+            rule.append("---:|");
+        }
+        sb.append('\n').append(rule).append('\n');
+        for (UpsamplerBench.Row row : scored) {
+            sb.append("| ").append(row.method().name()).append(" |");
+            for (double v : row.quality().classIou()) sb.append(' ').append(fixed(v, 3)).append(" |");
+            sb.append('\n');
+        }
+        sb.append("\nDense probe errors (share of pixels given the wrong class) by distance from the nearest true class boundary:\n\n| method |");
+        rule = new StringBuilder("|---|");
+        for (String b : bands) {
+            sb.append(' ').append(b).append(" |");
+            rule.append("---:|");
+        }
+        sb.append('\n').append(rule).append('\n');
+        for (UpsamplerBench.Row row : scored) {
+            sb.append("| ").append(row.method().name()).append(" |");
+            for (double v : row.quality().errorByBoundaryDistance()) sb.append(' ').append(percent(v)).append(" |");
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
     }
 
     private static String notes(UpsamplerBench.Report r) {

@@ -15,6 +15,7 @@ import dev.loupe.upsample.Upsampler;
 import dev.loupe.world.ShapeKind;
 import dev.loupe.world.WorldBatch;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -45,10 +46,17 @@ public final class UpsamplerEvaluation {
 
     /**
      * One upsampler's scores. {@code probeMiou} and {@code probePixelAccuracy} are the shared low-res probe's;
-     * {@code denseProbe*} and {@code boundaryF} the upsampler's own dense probe's.
+     * {@code denseProbe*}, {@code boundaryF}, {@code classIou} (by class id, see {@link ShapeKind#classNames()}) and
+     * {@code errorByBoundaryDistance} (by {@link ErrorsByBoundaryDistance#bandNames()}) the upsampler's own dense probe's.
      */
     public record Scores(double mse2x, double cosine2x, double mse4x, double cosine4x, double probeMiou, double probePixelAccuracy,
-            double denseProbeMiou, double denseProbePixelAccuracy, double boundaryF) {
+            double denseProbeMiou, double denseProbePixelAccuracy, double boundaryF, List<Double> classIou,
+            List<Double> errorByBoundaryDistance) {
+        public Scores {
+            classIou = List.copyOf(classIou);
+            errorByBoundaryDistance = List.copyOf(errorByBoundaryDistance);
+        }
+
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
             o.addProperty("reconstruction_mse_2x", round(mse2x));
@@ -60,6 +68,18 @@ public final class UpsamplerEvaluation {
             o.addProperty("dense_probe_boundary_f", round(boundaryF));
             o.addProperty("low_res_probe_miou", round(probeMiou));
             o.addProperty("low_res_probe_pixel_accuracy", round(probePixelAccuracy));
+            JsonObject perClass = new JsonObject();
+            List<String> classes = ShapeKind.classNames();
+            for (int c = 0; c < classIou.size(); c++) {
+                if (Double.isFinite(classIou.get(c))) perClass.addProperty(classes.get(c), round(classIou.get(c))); // absent: not in the scenes
+            }
+            o.add("dense_probe_iou_per_class", perClass);
+            JsonObject byDistance = new JsonObject();
+            List<String> bands = ErrorsByBoundaryDistance.bandNames();
+            for (int b = 0; b < errorByBoundaryDistance.size(); b++) {
+                if (Double.isFinite(errorByBoundaryDistance.get(b))) byDistance.addProperty(bands.get(b), round(errorByBoundaryDistance.get(b)));
+            }
+            o.add("dense_probe_error_by_boundary_distance", byDistance);
             return o;
         }
     }
@@ -91,11 +111,13 @@ public final class UpsamplerEvaluation {
             Map<String, ConfusionMatrix> confusion = new LinkedHashMap<>();
             Map<String, ConfusionMatrix> denseConfusion = new LinkedHashMap<>();
             Map<String, BoundaryScore> boundaries = new LinkedHashMap<>();
+            Map<String, ErrorsByBoundaryDistance> errorsByDistance = new LinkedHashMap<>();
             upsamplers.keySet().forEach(k -> {
                 sums.put(k, new double[4]);
                 confusion.put(k, new ConfusionMatrix(classes));
                 denseConfusion.put(k, new ConfusionMatrix(classes));
                 boundaries.put(k, new BoundaryScore());
+                errorsByDistance.put(k, new ErrorsByBoundaryDistance());
             });
             int batch = 4;
             int done = 0;
@@ -131,6 +153,7 @@ public final class UpsamplerEvaluation {
                                 long[] predicted = denseProbes.get(e.getKey()).predict(dense);
                                 denseConfusion.get(e.getKey()).addAll(truth, predicted);
                                 boundaries.get(e.getKey()).add(truth, predicted, size, size, tolerance);
+                                errorsByDistance.get(e.getKey()).add(truth, predicted, size, size);
                             }
                         }
                     }
@@ -143,8 +166,10 @@ public final class UpsamplerEvaluation {
                 double[] s = sums.get(k);
                 ConfusionMatrix c = confusion.get(k);
                 ConfusionMatrix d = denseConfusion.get(k);
+                List<Double> classIou = java.util.stream.IntStream.range(0, classes).mapToObj(d::iou).toList();
+                List<Double> byDistance = java.util.Arrays.stream(errorsByDistance.get(k).errorRates()).boxed().toList();
                 out.put(k, new Scores(s[0] / done, s[1] / done, s[2] / done, s[3] / done, c.meanIou(), c.accuracy(), d.meanIou(),
-                        d.accuracy(), boundaries.get(k).f()));
+                        d.accuracy(), boundaries.get(k).f(), classIou, byDistance));
             }
             return out;
         }

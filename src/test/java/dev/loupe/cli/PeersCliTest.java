@@ -76,6 +76,12 @@ class PeersCliTest {
         assertEquals("xattn", xattn.get("method").getAsString());
         assertEquals(2, xattn.getAsJsonArray("cells").get(1).getAsJsonObject().getAsJsonArray("runs_ms").size());
         assertTrue(xattn.getAsJsonObject("quality").get("dense_probe_miou").getAsDouble() >= 0);
+        JsonObject byDistance = xattn.getAsJsonObject("quality").getAsJsonObject("dense_probe_error_by_boundary_distance");
+        double boundaryErrors = byDistance.get("0 px").getAsDouble();
+        assertTrue(boundaryErrors >= 0 && boundaryErrors <= 1, byDistance.toString());
+        assertTrue(xattn.getAsJsonObject("quality").getAsJsonObject("dense_probe_iou_per_class").has("background"));
+        assertTrue(md.contains("| method | background | circle | square |"), md);
+        assertTrue(md.contains("| method | 0 px | 1–2 px | 3–5 px | 6–10 px | 11+ px |"), md);
         String slug = first.get("backbone").getAsString().replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("^-+|-+$", "");
         assertEquals(900, ImageIO.read(bench.resolve("time-" + slug + ".png").toFile()).getWidth());
         assertTrue(Files.isRegularFile(bench.resolve("memory-" + slug + ".png")));
