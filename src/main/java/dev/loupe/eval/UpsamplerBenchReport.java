@@ -172,30 +172,25 @@ public final class UpsamplerBenchReport {
     static String whereProbesErr(UpsamplerBench.Report r) {
         List<UpsamplerBench.Row> scored = r.rows().stream().filter(row -> row.quality() != null).toList();
         if (scored.isEmpty()) return "";
-        List<String> classes = dev.loupe.world.ShapeKind.classNames();
-        List<String> bands = ErrorsByBoundaryDistance.bandNames();
-        StringBuilder sb = new StringBuilder("Dense probe IoU per class:\n\n| method |");
+        return "Dense probe IoU per class:\n\n"
+                + methodTable(scored, dev.loupe.world.ShapeKind.classNames(), q -> q.classIou(), v -> fixed(v, 3))
+                + "\nDense probe errors (share of pixels given the wrong class) by distance from the nearest true class boundary:\n\n"
+                + methodTable(scored, ErrorsByBoundaryDistance.bandNames(), q -> q.errorByBoundaryDistance(), UpsamplerBenchReport::percent);
+    }
+
+    /** A Markdown table with a row per method and a column per name, each cell one of the method's quality values. */
+    private static String methodTable(List<UpsamplerBench.Row> rows, List<String> columns,
+            java.util.function.Function<UpsamplerEvaluation.Scores, List<Double>> values, java.util.function.DoubleFunction<String> format) {
+        StringBuilder sb = new StringBuilder("| method |");
         StringBuilder rule = new StringBuilder("|---|");
-        for (String c : classes) {
+        for (String c : columns) {
             sb.append(' ').append(c).append(" |");
             rule.append("---:|");
         }
         sb.append('\n').append(rule).append('\n');
-        for (UpsamplerBench.Row row : scored) {
+        for (UpsamplerBench.Row row : rows) {
             sb.append("| ").append(row.method().name()).append(" |");
-            for (double v : row.quality().classIou()) sb.append(' ').append(fixed(v, 3)).append(" |");
-            sb.append('\n');
-        }
-        sb.append("\nDense probe errors (share of pixels given the wrong class) by distance from the nearest true class boundary:\n\n| method |");
-        rule = new StringBuilder("|---|");
-        for (String b : bands) {
-            sb.append(' ').append(b).append(" |");
-            rule.append("---:|");
-        }
-        sb.append('\n').append(rule).append('\n');
-        for (UpsamplerBench.Row row : scored) {
-            sb.append("| ").append(row.method().name()).append(" |");
-            for (double v : row.quality().errorByBoundaryDistance()) sb.append(' ').append(percent(v)).append(" |");
+            for (double v : values.apply(row.quality())) sb.append(' ').append(format.apply(v)).append(" |");
             sb.append('\n');
         }
         return sb.toString();
