@@ -94,7 +94,7 @@ public record UpliftConfig(String description, Backbone backbone, Architecture u
     public static final String SAMPLE_VIT = "sample-vit16";
 
     /** Names of the configurations shipped with Loupe. */
-    public static final List<String> NAMES = List.of("dinov2-s14", "dinov3-splus16", "sd15-vae");
+    public static final List<String> NAMES = List.of("dinov2-s14", "dinov3-splus16", "sd15-vae", SAMPLE_VIT);
 
     /** A shipped configuration by name, or a YAML/JSON file by path. */
     public static UpliftConfig load(String nameOrFile) {

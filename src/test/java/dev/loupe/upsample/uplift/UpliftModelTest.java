@@ -71,7 +71,9 @@ class UpliftModelTest {
         for (String name : UpliftConfig.NAMES) {
             UpliftConfig c = UpliftConfig.named(name);
             assertEquals(c, UpliftConfig.parse(c.toJson(), name + ".json"), name);
+            assertEquals(c, UpliftConfig.load(name), "--config " + name + " finds the shipped configuration");
         }
+        assertTrue(UpliftConfig.NAMES.contains(UpliftConfig.SAMPLE_VIT), "the sample ViT's configuration is shipped too");
         UpliftConfig vae = UpliftConfig.named("sd15-vae");
         assertEquals(4, vae.uplift().decoder().ncatC());
         assertEquals(12, vae.uplift().refiner().block0().count());
