@@ -36,7 +36,7 @@ public final class UpliftApplyCommand implements Callable<Integer> {
     Path weights;
 
     @Option(names = "--config", defaultValue = "dinov2-s14", paramLabel = "NAME|FILE",
-            description = "Shipped configuration (dinov2-s14, dinov3-splus16, sd15-vae) or a YAML/JSON file. Default: ${DEFAULT-VALUE}.")
+            description = "Shipped configuration (dinov2-s14, dinov3-splus16, sd15-vae, sample-vit16) or a YAML/JSON file. Default: ${DEFAULT-VALUE}.")
     String config;
 
     @Option(names = "--image", required = true, paramLabel = "IMAGE_OR_TENSOR", description = "The guide image: PNG/JPEG, or a tensor [B,3,H,W].")
