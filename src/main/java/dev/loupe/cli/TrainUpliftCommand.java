@@ -121,8 +121,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
     /** The configuration to train: --config, or the sample one re-dimensioned for the backbone. */
     private UpliftConfig configFor(Backbone b) {
         if (config != null) {
-            UpliftConfig c = UpliftConfig.NAMES.contains(config) || !Files.exists(Path.of(config)) ? UpliftConfig.named(config)
-                    : UpliftConfig.read(Path.of(config));
+            UpliftConfig c = UpliftConfig.load(config);
             if (c.backbone().channel() != b.channels() || c.backbone().patch() != b.patchSize()) {
                 throw new LoupeException("--config " + config + " is for " + c.backbone().channel() + " channels at patch "
                         + c.backbone().patch() + ", but " + b.name() + " gives " + b.channels() + " channels at patch " + b.patchSize());

@@ -20,6 +20,13 @@ class TrainUpliftCommandTest {
     void trainsACardedUpliftThatTheFeaturesVerbUses() throws IOException {
         Path vit = TrainBackboneCommandTest.trainTiny(dir.resolve("vit"));
         Path up = dir.resolve("up");
+        Cli.Result wrongWidth = Cli.run("train", "uplift", "--backbone", vit.toString(), "--config", "sample-vit16", "--out", up.toString());
+        assertEquals(1, wrongWidth.exitCode());
+        assertTrue(wrongWidth.userErr().contains("--config sample-vit16 is for 128 channels at patch 16"), wrongWidth.userErr());
+        Cli.Result missing = Cli.run("train", "uplift", "--backbone", vit.toString(), "--config", "no-such.yaml", "--out", up.toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.userErr().contains("no-such.yaml") && missing.userErr().contains("no such file"), missing.userErr());
+        assertFalse(Files.exists(up), "nothing written when the configuration is refused");
         Cli.Result r = Cli.run("train", "uplift", "--backbone", vit.toString(), "--steps", "2", "--batch", "2", "--eval-scenes", "2",
                 "--out", up.toString());
         assertEquals(0, r.exitCode(), r.err());
