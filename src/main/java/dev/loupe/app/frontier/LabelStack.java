@@ -7,9 +7,8 @@ import java.util.List;
 /**
  * Places point labels on a chart so that none covers another: each label goes just above and to the right of its
  * marker, and while it would overlap a label already placed or a marker to avoid, it moves up to sit right on top of
- * that one. The
- * baselines of a search (no caching, FORA, T-GATE) sit close together near the bottom left of the frontier, where
- * side-by-side labels would run into each other. One instance serves one drawing of the chart.
+ * that one. The baselines of a search (no caching, FORA, T-GATE) sit close together near the bottom left of the
+ * frontier, where side-by-side labels would run into each other. One instance serves one drawing of the chart.
  */
 final class LabelStack {
     /** Gap between a marker and its label, in pixels. */
