@@ -68,18 +68,17 @@ public final class UpsamplerEvaluation {
             o.addProperty("dense_probe_boundary_f", round(boundaryF));
             o.addProperty("low_res_probe_miou", round(probeMiou));
             o.addProperty("low_res_probe_pixel_accuracy", round(probePixelAccuracy));
-            JsonObject perClass = new JsonObject();
-            List<String> classes = ShapeKind.classNames();
-            for (int c = 0; c < classIou.size(); c++) {
-                if (Double.isFinite(classIou.get(c))) perClass.addProperty(classes.get(c), round(classIou.get(c))); // absent: not in the scenes
+            o.add("dense_probe_iou_per_class", named(ShapeKind.classNames(), classIou));
+            o.add("dense_probe_error_by_boundary_distance", named(ErrorsByBoundaryDistance.bandNames(), errorByBoundaryDistance));
+            return o;
+        }
+
+        /** {name: value} for each value that could be computed (a class absent from the scenes, an empty band: left out). */
+        private static JsonObject named(List<String> names, List<Double> values) {
+            JsonObject o = new JsonObject();
+            for (int i = 0; i < values.size(); i++) {
+                if (Double.isFinite(values.get(i))) o.addProperty(names.get(i), round(values.get(i)));
             }
-            o.add("dense_probe_iou_per_class", perClass);
-            JsonObject byDistance = new JsonObject();
-            List<String> bands = ErrorsByBoundaryDistance.bandNames();
-            for (int b = 0; b < errorByBoundaryDistance.size(); b++) {
-                if (Double.isFinite(errorByBoundaryDistance.get(b))) byDistance.addProperty(bands.get(b), round(errorByBoundaryDistance.get(b)));
-            }
-            o.add("dense_probe_error_by_boundary_distance", byDistance);
             return o;
         }
     }
