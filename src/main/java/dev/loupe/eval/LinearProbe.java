@@ -13,7 +13,7 @@ import dev.loupe.tensor.train.Adam;
 
 /**
  * A linear classifier on frozen features (the probe of the dense-feature literature): logits = W f + b per token or
- * pixel. Fitted by full-batch Adam on soft targets (each token's class shares), then applied unchanged to feature
+ * pixel. Fitted from zero by full-batch Adam on soft targets (each token's class shares), then applied unchanged to feature
  * maps of any resolution, so that low-resolution and upsampled features are read by the very same probe.
  */
 public final class LinearProbe extends Module {
@@ -24,6 +24,9 @@ public final class LinearProbe extends Module {
         super(manager);
         this.classes = classes;
         linear = child("linear", new Linear(manager, channels, classes, true));
+        // The fit is convex and needs no random start. From zero it depends on the features alone, so a method's
+        // score does not move with whatever the engine's generator drew before its probe (other methods, other runs).
+        for (Parameter p : linear.trainableParameters().values()) p.set(manager.zeros(p.array().getShape()));
     }
 
     /**

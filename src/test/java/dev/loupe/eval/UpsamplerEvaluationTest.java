@@ -49,6 +49,23 @@ class UpsamplerEvaluationTest {
     }
 
     @Test
+    void aProbeFitDoesNotDependOnWhatTheEnginesGeneratorDrewBefore() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray tokens = m.randomNormal(new Shape(200, 6));
+            NDArray targets = m.randomUniform(0f, 1f, new Shape(200, 4));
+            targets = targets.div(targets.sum(new int[] {1}, true));
+            float[][] fitted = new float[2][];
+            for (int run = 0; run < 2; run++) {
+                m.randomUniform(0f, 1f, new Shape(1000 * (run + 1))).close(); // another method's draws before this probe
+                LinearProbe probe = new LinearProbe(m, 6, 4);
+                probe.fit(tokens, targets, 40, 0.05f);
+                fitted[run] = probe.weight().array().toFloatArray();
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fitted[0], fitted[1]);
+        }
+    }
+
+    @Test
     void fittingLeavesNoTemporariesWithTheCallersArrays() {
         try (NDManager m = NDManager.newBaseManager(); NDManager data = m.newSubManager()) {
             NDArray tokens = data.randomNormal(new Shape(64, 4));
