@@ -255,6 +255,8 @@ public final class UpsamplerBench {
         command.add("-Dai.djl.offline=true");
         command.add("-DOPT_OUT_TRACKING=true");
         command.add("-Dloupe.home=" + LoupeHome.get());
+        // the child runs the same Local Attender kernel as this process
+        if (dev.loupe.upsample.uplift.LocalAttenderKernel.VECTORISED) command.add("--add-modules=jdk.incubator.vector");
         for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads", "java.util.concurrent.ForkJoinPool.common.parallelism")) {
             String v = System.getProperty(p);
             if (v != null) command.add("-D" + p + "=" + v);

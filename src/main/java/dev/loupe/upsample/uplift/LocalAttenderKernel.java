@@ -32,7 +32,7 @@ public final class LocalAttenderKernel {
      * the installed app and the tests are): then {@link VectorWeightedSum} does each pixel's sums, else
      * {@link #weightedSum}.
      */
-    static final boolean VECTORISED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    public static final boolean VECTORISED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     /** A pixel's weighted sums; the vector form is only named (and so loaded) when the module is there. */
     private static final WeightedSum SUM = VECTORISED ? VectorWeightedSum::weightedSum : LocalAttenderKernel::weightedSum;
