@@ -13,8 +13,8 @@ import dev.loupe.tensor.train.Adam;
 
 /**
  * A linear classifier on frozen features (the probe of the dense-feature literature): logits = W f + b per token or
- * pixel. Fitted from zero by full-batch Adam on soft targets (each token's class shares), then applied unchanged to feature
- * maps of any resolution, so that low-resolution and upsampled features are read by the very same probe.
+ * pixel. Fitted from zero by full-batch Adam on soft targets (each token's class shares), then applied unchanged to
+ * feature maps of any resolution, so that low-resolution and upsampled features are read by the very same probe.
  */
 public final class LinearProbe extends Module {
     private final Linear linear;

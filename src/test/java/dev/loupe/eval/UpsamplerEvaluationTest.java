@@ -1,5 +1,6 @@
 package dev.loupe.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,7 @@ class UpsamplerEvaluationTest {
                 probe.fit(tokens, targets, 40, 0.05f);
                 fitted[run] = probe.weight().array().toFloatArray();
             }
-            org.junit.jupiter.api.Assertions.assertArrayEquals(fitted[0], fitted[1]);
+            assertArrayEquals(fitted[0], fitted[1]);
         }
     }
 
