@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -119,45 +118,49 @@ public final class Resize {
         }
     }
 
-    /** Floats of output per block of planes in {@link #separable} (4 MB: the buffer adds little to peak memory). */
+    /** Floats of input per block of planes in {@link #separable} (4 MB: the heap copy adds little to peak memory). */
     private static final long BLOCK_FLOATS = 1L << 20;
 
     /**
      * Without gradient recording (inference, training pyramids), the same taps in plain Java: each plane is resampled
      * along its rows into a small buffer and then down its columns, one pass over the output instead of the gathers'
      * K gathers, products and sums per axis, each a pass through memory (they were a fifth of UPLiFT's time at
-     * 448 px). Planes go in blocks through one direct buffer, so the heap never holds the output.
+     * 448 px). Planes are read in blocks and written in place into the output tensor ({@link TensorMemory}), so the heap
+     * never holds the output.
      */
     private static NDArray separable(NDArray x, Taps rows, Taps cols) {
         Shape shape = x.getShape();
         int dims = shape.dimension();
         long inPlane = (long) rows.in * cols.in;
-        long outPlane = (long) rows.out * cols.out;
         long planes = shape.size() / inPlane;
-        int block = (int) Math.max(1, Math.min(planes, BLOCK_FLOATS / Math.max(outPlane, inPlane)));
+        int block = (int) Math.max(1, Math.min(planes, BLOCK_FLOATS / inPlane));
         long[] outShape = shape.getShape().clone();
         outShape[dims - 2] = rows.out;
         outShape[dims - 1] = cols.out;
-        NDArray out = x.getManager().create(new Shape(planes, rows.out, cols.out), DataType.FLOAT32);
-        DirectChunks chunks = new DirectChunks(block * outPlane);
+        NDArray out;
         try (NDArray flat = x.reshape(planes, rows.in, cols.in)) {
-            for (long p0 = 0; p0 < planes; p0 += block) {
-                long p1 = Math.min(planes, p0 + block);
-                float[] source;
-                try (NDArray part = flat.get(new NDIndex("{}:{}", p0, p1))) {
-                    source = part.toFloatArray();
+            out = TensorMemory.fill(x.getManager(), new Shape(planes, rows.out, cols.out), lines -> {
+                for (long p0 = 0; p0 < planes; p0 += block) {
+                    long p1 = Math.min(planes, p0 + block);
+                    float[] source;
+                    try (NDArray part = flat.get(new NDIndex("{}:{}", p0, p1))) {
+                        source = part.toFloatArray();
+                    }
+                    long first = p0;
+                    IntStream.range(0, (int) (p1 - p0)).parallel().forEach(p -> plane(source, p, first + p, rows, cols, lines));
                 }
-                IntStream.range(0, (int) (p1 - p0)).parallel().forEach(p -> plane(source, p, rows, cols, chunks.floats()));
-                chunks.copyInto(out, new NDIndex("{}:{}", p0, p1), new Shape(p1 - p0, rows.out, cols.out));
-            }
+            });
         }
         try (out) {
             return out.reshape(outShape);
         }
     }
 
-    /** Plane {@code p} of {@code source}: along its rows (every source row), then down its columns, into {@code out}. */
-    private static void plane(float[] source, int p, Taps rows, Taps cols, FloatBuffer out) {
+    /**
+     * Plane {@code p} of {@code source}: along its rows (every source row), then down its columns, into plane
+     * {@code target} of {@code out}.
+     */
+    private static void plane(float[] source, int p, long target, Taps rows, Taps cols, TensorMemory.Lines out) {
         int inW = cols.in;
         int outW = cols.out;
         int base = p * rows.in * inW;
@@ -175,7 +178,7 @@ public final class Resize {
             }
         }
         float[] line = new float[outW];
-        int outBase = p * rows.out * outW;
+        long outBase = target * rows.out * outW;
         for (int o = 0; o < rows.out; o++) {
             java.util.Arrays.fill(line, 0f);
             for (int t = 0; t < rows.k; t++) {
@@ -185,7 +188,7 @@ public final class Resize {
                 int from = (int) rows.index[at] * outW;
                 for (int i = 0; i < outW; i++) line[i] += w * wide[from + i];
             }
-            out.put(outBase + o * outW, line);
+            out.put(outBase + (long) o * outW, line, 0, outW);
         }
     }
 

@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.loupe.tensor.DirectChunks;
-import java.nio.FloatBuffer;
+import dev.loupe.tensor.TensorMemory;
 import java.util.stream.IntStream;
 
 /**
@@ -18,8 +17,8 @@ import java.util.stream.IntStream;
  * contiguous channel vectors (its n weights are scalars, loaded once), summed along the channels with the JDK's
  * vector API when the JVM has it ({@link #VECTORISED}). A run of {@link #TILE} pixels is gathered that way and
  * transposed, while it is in the L1 cache, into the channels-first rows of the output. The output is made in bands of rows, each reading only the value rows
- * and weights it needs and written through one direct buffer ({@link DirectChunks}): memory beyond the output is a few band-sized
- * arrays of about 32 MB, whatever the image size.
+ * and weights it needs, and written in place in the output tensor ({@link TensorMemory}): memory beyond the output is a
+ * few band-sized arrays of about 32 MB, whatever the image size.
  */
 public final class LocalAttenderKernel {
     /** Floats per band of output rows (32 MB). */
@@ -67,27 +66,26 @@ public final class LocalAttenderKernel {
         int paddedW = w + 2 * pad;
         int[] valueAt = new int[n];
         for (int k = 0; k < n; k++) valueAt[k] = (offsets[k][0] * paddedW + offsets[k][1]) * c;
-        NDArray out = value.getManager().create(new Shape(b, c, outH, outW), DataType.FLOAT32);
-        DirectChunks chunks = new DirectChunks((long) band * rowFloats);
-        for (int s = 0; s < b; s++) {
-            for (int r0 = 0; r0 < outH; r0 += band) {
-                int rows = Math.min(band, outH - r0);
-                int first = r0;
-                // the band reads low-resolution rows firstRow .. lastRow (replicated beyond the map)
-                int firstRow = r0 / factor - pad;
-                int lastRow = (r0 + rows - 1) / factor + pad;
-                float[] slab = valueRows(value, s, firstRow, lastRow, pad);
-                float[] weights; // [rows, outW, n]: a pixel's weights together
-                try (NDArray p = probabilities.get(new NDIndex("{}, :, {}:{}", s, r0, r0 + rows)).toType(DataType.FLOAT32, false);
-                        NDArray t = p.transpose(1, 2, 0)) {
-                    weights = t.toFloatArray();
+        return TensorMemory.fill(value.getManager(), new Shape(b, c, outH, outW), out -> {
+            for (int s = 0; s < b; s++) {
+                long sample = (long) s * c * outH * outW;
+                for (int r0 = 0; r0 < outH; r0 += band) {
+                    int rows = Math.min(band, outH - r0);
+                    int first = r0;
+                    // the band reads low-resolution rows firstRow .. lastRow (replicated beyond the map)
+                    int firstRow = r0 / factor - pad;
+                    int lastRow = (r0 + rows - 1) / factor + pad;
+                    float[] slab = valueRows(value, s, firstRow, lastRow, pad);
+                    float[] weights; // [rows, outW, n]: a pixel's weights together
+                    try (NDArray p = probabilities.get(new NDIndex("{}, :, {}:{}", s, r0, r0 + rows)).toType(DataType.FLOAT32, false);
+                            NDArray t = p.transpose(1, 2, 0)) {
+                        weights = t.toFloatArray();
+                    }
+                    IntStream.range(0, rows).parallel().forEach(r -> row(weights, slab, valueAt, c, first + r, r, firstRow, w, pad,
+                            factor, out, sample, outH));
                 }
-                IntStream.range(0, rows).parallel().forEach(r -> row(weights, slab, valueAt, c, first + r, r, rows, firstRow, w,
-                        pad, factor, chunks.floats()));
-                chunks.copyInto(out, new NDIndex("{}:{}, :, {}:{}", s, s + 1, r0, r0 + rows), new Shape(1, c, rows, outW));
             }
-        }
-        return out;
+        });
     }
 
     /**
@@ -118,11 +116,11 @@ public final class LocalAttenderKernel {
     }
 
     /**
-     * Output row {@code outRow}, every channel, into row {@code bandRow} of a band {@code [C, rows, outW]}; the value
-     * rows start at low-resolution row {@code firstRow}, the weights at the band's first row.
+     * Output row {@code outRow}, every channel, into the sample of {@code out} {@code [C, outH, outW]} that starts at
+     * {@code sample}; the value rows start at low-resolution row {@code firstRow}, the weights at row {@code bandRow}.
      */
-    private static void row(float[] weights, float[] slab, int[] valueAt, int channels, int outRow, int bandRow, int rows,
-            int firstRow, int w, int pad, int factor, FloatBuffer out) {
+    private static void row(float[] weights, float[] slab, int[] valueAt, int channels, int outRow, int bandRow, int firstRow,
+            int w, int pad, int factor, TensorMemory.Lines out, long sample, int outH) {
         int n = valueAt.length;
         int outW = w * factor;
         int paddedW = w + 2 * pad;
@@ -145,7 +143,7 @@ public final class LocalAttenderKernel {
                 for (int t = 0; t < count; t++) line[to + t] = tile[t * channels + ch];
             }
         }
-        for (int ch = 0; ch < channels; ch++) out.put((ch * rows + bandRow) * outW, line, ch * outW, outW);
+        for (int ch = 0; ch < channels; ch++) out.put(sample + ((long) ch * outH + outRow) * outW, line, ch * outW, outW);
     }
 
     /**
