@@ -16,9 +16,9 @@ import java.util.stream.IntStream;
  * through memory. Here the value map is read channels-last, so that an output pixel is n scaled copies of
  * contiguous channel vectors (its n weights are scalars, loaded once), summed along the channels with the JDK's
  * vector API when the JVM has it ({@link #VECTORISED}). A run of {@link #TILE} pixels is gathered that way and
- * transposed, while it is in the L1 cache, into the channels-first rows of the output. The output is made in bands of rows, each reading only the value rows
- * and weights it needs, and written in place in the output tensor ({@link TensorMemory}): memory beyond the output is a
- * few band-sized arrays of about 32 MB, whatever the image size.
+ * transposed, while it is in the L1 cache, into the channels-first rows of the output. The output is made in bands
+ * of rows, each reading only the value rows and weights it needs, and written in place in the output tensor
+ * ({@link TensorMemory}): memory beyond the output is a few band-sized arrays of about 32 MB, whatever the image size.
  */
 public final class LocalAttenderKernel {
     /** Floats per band of output rows (32 MB). */
