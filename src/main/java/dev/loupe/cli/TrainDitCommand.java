@@ -20,6 +20,7 @@ import dev.loupe.eval.RewardModel;
 import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.models.LoupeHome;
+import dev.loupe.models.ModelCard;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -92,6 +93,11 @@ public final class TrainDitCommand implements Callable<Integer> {
 
     @Option(names = "--eval-captions", hidden = true, defaultValue = "256")
     int evalCaptions;
+
+    @Option(names = "--scenes", defaultValue = "0", paramLabel = "N", description = "Train on the first N scenes only, over "
+            + "and over, and measure the prompt adherence on their captions: a capacity check (a model that can draw the "
+            + "shapes at all learns to copy a few scenes). Default 0: fresh scenes every step.")
+    long scenePool;
 
     @Option(names = "--sample-every", defaultValue = "1000", paramLabel = "N",
             description = "Steps between sample sheets in OUT/training/samples (0: none; default ${DEFAULT-VALUE}).")
@@ -172,7 +178,8 @@ public final class TrainDitCommand implements Callable<Integer> {
         TextToImageConfig config = architecture(width, blocks, patch, new TextToImageConfig.SamplerSettings(20, g, shift, stop))
                 .withPrediction(prediction);
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
-        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform);
+        if (scenePool < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--scenes must be 0 or more, got " + scenePool);
+        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform).withScenePool(scenePool);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -241,15 +248,21 @@ public final class TrainDitCommand implements Callable<Integer> {
                     e.getValue().getAsJsonObject().get("speedup").getAsDouble(),
                     e.getValue().getAsJsonObject().get("psnr_db_vs_uncached").getAsDouble()));
             stdout.println();
-            JsonObject adherence = DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), ADHERENCE_FIRST_SEED,
-                    evalCaptions, 32, line);
+            // a model trained on a pool of scenes is measured on what it was shown: can it copy them?
+            JsonObject card = ModelCard.read(folder).json();
+            JsonObject training = card.has("training") && card.get("training").isJsonObject() ? card.getAsJsonObject("training") : null;
+            long pool = training != null && training.has("scene_pool") ? training.get("scene_pool").getAsLong() : 0;
+            JsonObject adherence = pool > 0
+                    ? DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), training.get("first_scene").getAsLong(),
+                            (int) Math.min(pool, evalCaptions), false, 32, line)
+                    : DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), ADHERENCE_FIRST_SEED, evalCaptions, true, 32, line);
             measured.add("prompt_adherence", adherence);
             JsonObject renders = adherence.getAsJsonObject("renders");
             JsonObject truth = adherence.getAsJsonObject("true_scenes_at_model_size");
-            stdout.printf(Locale.ROOT, "prompt adherence on %d held-out captions (reward model; true scenes in brackets): "
+            stdout.printf(Locale.ROOT, "prompt adherence on %d %s captions (reward model; true scenes in brackets): "
                     + "prompted objects shown %.1f%% (%.1f%%), their colours %.1f%% (%.1f%%), their shapes %.1f%% (%.1f%%), every prompted object %.1f%% (%.1f%%), exactly the prompted "
                     + "objects %.1f%% (%.1f%%), background %.1f%% (%.1f%%), mean reward %.3f (%.3f)%n",
-                    adherence.get("captions").getAsInt(),
+                    adherence.get("captions").getAsInt(), pool > 0 ? "training" : "held-out",
                     100 * renders.get("prompted_objects_shown").getAsDouble(), 100 * truth.get("prompted_objects_shown").getAsDouble(),
                     100 * renders.get("prompted_colours_shown").getAsDouble(), 100 * truth.get("prompted_colours_shown").getAsDouble(),
                     100 * renders.get("prompted_shapes_shown").getAsDouble(), 100 * truth.get("prompted_shapes_shown").getAsDouble(),
@@ -314,8 +327,11 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.addProperty("command", command(phases, folder, sampler, architectureFlags(), recipeAlignGrid(patch)));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
-        data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
-                options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
+        data.addProperty("scenes", options.scenePool() > 0
+                ? String.format(Locale.ROOT, "seeds %d..%d over and over (a capacity check), %d x %d px, with their captions",
+                        options.firstScene(), options.firstScene() + options.scenePool() - 1, IMAGE_SIZE, IMAGE_SIZE)
+                : String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
+                        options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
         card.add("data", data);
         JsonObject training = options.toJson();
         JsonObject lastPhase = phases.get(phases.size() - 1).getAsJsonObject();
@@ -373,6 +389,7 @@ public final class TrainDitCommand implements Callable<Integer> {
             if (predicted != DEFAULT_PREDICTION) command.append(" --predict ").append(predicted.key());
             double uniform = phase.has("time_uniform") ? phase.get("time_uniform").getAsDouble() : 0;
             if (uniform != DitTrainer.Options.TIME_UNIFORM) command.append(" --time-uniform ").append(trim(uniform));
+            if (phase.has("scene_pool")) command.append(" --scenes ").append(phase.get("scene_pool").getAsLong());
             if (!phase.has("representation_alignment")) {
                 command.append(" --align-weight 0");
             } else {

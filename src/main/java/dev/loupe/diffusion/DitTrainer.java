@@ -79,12 +79,15 @@ public final class DitTrainer {
      *                       which a shifted logit-normal hardly visits, is trained too (0: none)
      * @param seed           initial weights and every per-step draw
      * @param firstScene     ShapesWorld seed of the first training scene
+     * @param scenePool      0: fresh scenes every step; N: only the N scenes from {@code firstScene}, over and over (a
+     *                       capacity check: a model that can draw the shapes at all learns to copy a few scenes)
      * @param sampleEvery    steps between sample sheets (0: none)
      */
     public record Options(long steps, int batchSize, float learningRate, int warmupSteps, double emaDecay,
             double captionDropout, double timeMean, double timeStd, double timeShift, double timeUniform, long seed, long firstScene,
-            int checkpointEvery, int sampleEvery) {
+            long scenePool, int checkpointEvery, int sampleEvery) {
         public Options {
+            if (scenePool < 0) throw new LoupeException("the scene pool must hold 0 (fresh scenes) or more scenes, not " + scenePool);
             if (steps < 1 || batchSize < 1) throw new LoupeException("training needs at least one step and one image per batch");
             if (!(learningRate > 0)) throw new LoupeException("the learning rate must be positive, not " + learningRate);
             if (!(emaDecay >= 0 && emaDecay < 1)) throw new LoupeException("the EMA decay must be in [0, 1), not " + emaDecay);
@@ -121,7 +124,7 @@ public final class DitTrainer {
          * scenes from seed 0) with the given length, batch, peak learning rate and intervals.
          */
         public static Options recipe(long steps, int batchSize, float learningRate, int checkpointEvery, int sampleEvery) {
-            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, TIME_STD, TIME_SHIFT, TIME_UNIFORM, 0, 0,
+            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, TIME_STD, TIME_SHIFT, TIME_UNIFORM, 0, 0, 0,
                     checkpointEvery, sampleEvery);
         }
 
@@ -131,7 +134,13 @@ public final class DitTrainer {
          */
         public Options withTimes(double mean, double std, double shift, double uniform) {
             return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, mean, std, shift, uniform,
-                    seed, firstScene, checkpointEvery, sampleEvery);
+                    seed, firstScene, scenePool, checkpointEvery, sampleEvery);
+        }
+
+        /** The same run on only {@code scenes} scenes, repeated (0: fresh scenes every step). */
+        public Options withScenePool(long scenes) {
+            return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, timeMean, timeStd, timeShift,
+                    timeUniform, seed, firstScene, scenes, checkpointEvery, sampleEvery);
         }
 
         public JsonObject toJson() {
@@ -152,6 +161,7 @@ public final class DitTrainer {
             if (timeUniform > 0) o.addProperty("time_uniform", timeUniform);
             o.addProperty("seed", seed);
             o.addProperty("first_scene", firstScene);
+            if (scenePool > 0) o.addProperty("scene_pool", scenePool);
             o.addProperty("checkpoint_every", checkpointEvery);
             o.addProperty("sample_every", sampleEvery);
             return o;
@@ -385,7 +395,13 @@ public final class DitTrainer {
     }
 
     private List<SceneSpec> sceneSpecs(long step) {
-        return ShapesWorld.scenes(options.firstScene() + step * options.batchSize(), options.batchSize());
+        long first = step * options.batchSize();
+        if (options.scenePool() == 0) return ShapesWorld.scenes(options.firstScene() + first, options.batchSize());
+        List<SceneSpec> out = new ArrayList<>(options.batchSize());
+        for (int i = 0; i < options.batchSize(); i++) {
+            out.add(ShapesWorld.scene(options.firstScene() + Math.floorMod(first + i, options.scenePool())));
+        }
+        return out;
     }
 
     private static <T> T await(Future<T> future) {

@@ -60,12 +60,12 @@ public final class DitEvaluation {
 
     /**
      * How often uncached renders show what their prompts ask for, as the reward model sees them: the captions of
-     * {@code count} ShapesWorld scenes from {@code firstSeed} (outside the training seeds), one image each (noise
-     * seed = the scene's index). The same checks on the true scenes drawn at the model's size give the ceiling the
-     * reward model itself allows.
+     * {@code count} ShapesWorld scenes from {@code firstSeed}, one image each (noise seed = the scene's index). The
+     * same checks on the true scenes drawn at the model's size give the ceiling the reward model itself allows.
+     * {@code heldOut} says whether the seeds lie outside the training scenes (the card records which).
      */
-    public static JsonObject promptAdherence(Sampler sampler, RewardModel reward, long firstSeed, int count, int batch,
-            Progress progress) {
+    public static JsonObject promptAdherence(Sampler sampler, RewardModel reward, long firstSeed, int count, boolean heldOut,
+            int batch, Progress progress) {
         int size = sampler.model().config().transformer().sampleSize(); // pixel space: the sample is the image
         Adherence rendered = new Adherence();
         Adherence truth = new Adherence();
@@ -91,7 +91,8 @@ public final class DitEvaluation {
         }
         JsonObject o = new JsonObject();
         o.addProperty("captions", rendered.images);
-        o.addProperty("caption_seeds", firstSeed + ".." + (firstSeed + count - 1) + " (held out from training)");
+        o.addProperty("caption_seeds", firstSeed + ".." + (firstSeed + count - 1)
+                + (heldOut ? " (held out from training)" : " (training scenes)"));
         o.addProperty("scored_by", "sample-models/reward");
         o.add("renders", rendered.json());
         o.add("true_scenes_at_model_size", truth.json());

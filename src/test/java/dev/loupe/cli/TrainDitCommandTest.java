@@ -71,18 +71,24 @@ class TrainDitCommandTest {
         assertTrue(again.err().contains("--resume"), again.err());
         MacsCommandTest.Result resumed = RenderCommandTest.run("train", "dit", "--steps", "3", "--batch", "2", "--width", "16",
                 "--blocks", "1", "--patch", "8", "--align-block", "1", "--sample-every", "0", "--eval-captions", "8", "--time-shift", "1", "--time-std",
-                "1.5", "--time-uniform", "0.25", "--lr", "5e-4", "--guidance-stop", "0.5", "--resume", "--out", out.toString());
+                "1.5", "--time-uniform", "0.25", "--scenes", "4", "--lr", "5e-4", "--guidance-stop", "0.5", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("trained 3 steps"), resumed.out());
         JsonObject resumedCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         String command = resumedCard.get("command").getAsString();
         assertTrue(command.startsWith("./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --batch 2 --align-block 1 ")
-                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --time-uniform 0.25 --align-block 1 ")
+                && command.contains(" && ./loupe train dit --steps 3 --batch 2 --lr 5.0E-4 --time-shift 1 --time-std 1.5 --time-uniform 0.25 --scenes 4 --align-block 1 ")
                 && command.endsWith(" --guidance 4 --guidance-stop 0.5 --out sample-models/tiny --resume"), command);
         assertEquals(0.5, resumedCard.getAsJsonObject("sampler").get("guidance_stop").getAsDouble());
         assertEquals(1.0, resumedCard.getAsJsonObject("sampler").get("shift").getAsDouble(),
                 "the sampler spaces its steps as the last phase trained");
         assertEquals(2, resumedCard.getAsJsonArray("training_phases").size());
+        // a model trained on a pool of scenes is measured on those scenes' captions
+        assertTrue(resumed.out().contains("prompt adherence on 4 training captions"), resumed.out());
+        assertEquals("0..3 (training scenes)", resumedCard.getAsJsonObject("metrics").getAsJsonObject("prompt_adherence")
+                .get("caption_seeds").getAsString());
+        assertTrue(resumedCard.getAsJsonObject("data").get("scenes").getAsString().startsWith("seeds 0..3 over and over"),
+                resumedCard.getAsJsonObject("data").toString());
 
         Path png = dir.resolve("x.png");
         MacsCommandTest.Result render = RenderCommandTest.run("render", "--model", out.toString(), "--prompt", "a red ring",
@@ -101,9 +107,11 @@ class TrainDitCommandTest {
         assertEquals("./loupe train dit --steps 5000 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "the recipe's times and alignment need no flags");
         phase.addProperty("time_uniform", 0.2);
-        assertEquals("./loupe train dit --steps 5000 --time-uniform 0.2 --guidance 4 --out sample-models/sample-dit",
+        phase.addProperty("scene_pool", 32);
+        assertEquals("./loupe train dit --steps 5000 --time-uniform 0.2 --scenes 32 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.remove("time_uniform");
+        phase.remove("scene_pool");
         phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",

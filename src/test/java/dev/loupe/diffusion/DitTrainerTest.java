@@ -14,8 +14,11 @@ import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.backbone.SampleVitBackbone;
 import dev.loupe.backbone.SampleVitConfig;
+import dev.loupe.world.RenderedScene;
+import dev.loupe.world.ShapesWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,7 @@ class DitTrainerTest {
 
     static DitTrainer.Options options(long steps) {
         // the recipe, shortened: a short warm-up, no sample sheets
-        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 0, 5, 100, 0, 0);
+        return new DitTrainer.Options(steps, 8, 3e-3f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 0, 5, 100, 0, 0, 0);
     }
 
     /** Cancels once {@code after} steps are done. */
@@ -370,6 +373,29 @@ class DitTrainerTest {
     }
 
     @Test
+    void aScenePoolRepeatsItsScenesInOrder() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer pooled = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(4).withScenePool(12), Path.of("unused"));
+            DitTrainer fresh = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(4), Path.of("unused"));
+            // batches of 8 from seed 100: the pool's 12 scenes wrap around within the second batch
+            assertEquals(captions(100, 101, 102, 103, 104, 105, 106, 107), captions(pooled.scenes(0)));
+            assertEquals(captions(108, 109, 110, 111, 100, 101, 102, 103), captions(pooled.scenes(1)));
+            assertEquals(captions(104, 105, 106, 107, 108, 109, 110, 111), captions(pooled.scenes(2)));
+            assertEquals(captions(108, 109, 110, 111, 112, 113, 114, 115), captions(fresh.scenes(1)));
+        }
+        LoupeException e = assertThrows(LoupeException.class, () -> options(2).withScenePool(-1));
+        assertTrue(e.getMessage().contains("scene pool"), e.getMessage());
+    }
+
+    private static List<String> captions(long... seeds) {
+        return Arrays.stream(seeds).mapToObj(seed -> ShapesWorld.scene(seed).caption()).toList();
+    }
+
+    private static List<String> captions(List<RenderedScene> scenes) {
+        return scenes.stream().map(RenderedScene::caption).toList();
+    }
+
+    @Test
     void theShareOfUniformTimesIsAFraction() {
         for (double share : new double[] {-0.1, 1, Double.NaN}) {
             LoupeException e = assertThrows(LoupeException.class, () -> options(2).withTimes(0, 1, 3, share));
@@ -381,7 +407,7 @@ class DitTrainerTest {
     void learningRateWarmsUpThenDecaysToATenth() {
         try (NDManager nd = NDManager.newBaseManager()) {
             DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()),
-                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0, 0), Path.of("unused"));
+                    new DitTrainer.Options(102, 8, 1e-3f, 2, 0.9, 0.1, 0, 1, 1, 0, 0, 0, 0, 0, 0), Path.of("unused"));
             assertEquals(5e-4f, trainer.learningRate(0), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(1), 1e-9f);
             assertEquals(1e-3f, trainer.learningRate(2), 1e-9f);
