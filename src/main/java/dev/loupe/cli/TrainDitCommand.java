@@ -252,10 +252,9 @@ public final class TrainDitCommand implements Callable<Integer> {
             JsonObject card = ModelCard.read(folder).json();
             JsonObject training = card.has("training") && card.get("training").isJsonObject() ? card.getAsJsonObject("training") : null;
             long pool = training != null && training.has("scene_pool") ? training.get("scene_pool").getAsLong() : 0;
-            JsonObject adherence = pool > 0
-                    ? DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), training.get("first_scene").getAsLong(),
-                            (int) Math.min(pool, evalCaptions), false, 32, line)
-                    : DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), ADHERENCE_FIRST_SEED, evalCaptions, true, 32, line);
+            long firstSeed = pool > 0 ? training.get("first_scene").getAsLong() : ADHERENCE_FIRST_SEED;
+            int captions = pool > 0 ? (int) Math.min(pool, evalCaptions) : evalCaptions;
+            JsonObject adherence = DitEvaluation.promptAdherence(sampler, RewardModel.shipped(manager), firstSeed, captions, pool == 0, 32, line);
             measured.add("prompt_adherence", adherence);
             JsonObject renders = adherence.getAsJsonObject("renders");
             JsonObject truth = adherence.getAsJsonObject("true_scenes_at_model_size");
@@ -327,11 +326,11 @@ public final class TrainDitCommand implements Callable<Integer> {
         card.addProperty("command", command(phases, folder, sampler, architectureFlags(), recipeAlignGrid(patch)));
         JsonObject data = new JsonObject();
         data.addProperty("world", "ShapesWorld v" + ShapesWorld.VERSION);
-        data.addProperty("scenes", options.scenePool() > 0
-                ? String.format(Locale.ROOT, "seeds %d..%d over and over (a capacity check), %d x %d px, with their captions",
-                        options.firstScene(), options.firstScene() + options.scenePool() - 1, IMAGE_SIZE, IMAGE_SIZE)
-                : String.format(Locale.ROOT, "seeds %d..%d (one fresh batch per step), %d x %d px, with their captions",
-                        options.firstScene(), options.firstScene() + options.steps() * options.batchSize() - 1, IMAGE_SIZE, IMAGE_SIZE));
+        boolean pooled = options.scenePool() > 0;
+        long scenes = pooled ? options.scenePool() : options.steps() * options.batchSize();
+        data.addProperty("scenes", String.format(Locale.ROOT, "seeds %d..%d %s, %d x %d px, with their captions", options.firstScene(),
+                options.firstScene() + scenes - 1, pooled ? "over and over (a capacity check)" : "(one fresh batch per step)",
+                IMAGE_SIZE, IMAGE_SIZE));
         card.add("data", data);
         JsonObject training = options.toJson();
         JsonObject lastPhase = phases.get(phases.size() - 1).getAsJsonObject();

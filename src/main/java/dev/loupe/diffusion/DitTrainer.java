@@ -395,11 +395,10 @@ public final class DitTrainer {
     }
 
     private List<SceneSpec> sceneSpecs(long step) {
-        long first = step * options.batchSize();
-        if (options.scenePool() == 0) return ShapesWorld.scenes(options.firstScene() + first, options.batchSize());
         List<SceneSpec> out = new ArrayList<>(options.batchSize());
         for (int i = 0; i < options.batchSize(); i++) {
-            out.add(ShapesWorld.scene(options.firstScene() + Math.floorMod(first + i, options.scenePool())));
+            long index = step * options.batchSize() + i;
+            out.add(ShapesWorld.scene(options.firstScene() + (options.scenePool() == 0 ? index : index % options.scenePool())));
         }
         return out;
     }
