@@ -36,8 +36,7 @@ public final class Conv2d extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias == null ? null : bias.array(),
-                new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
+        return dev.loupe.tensor.Convolutions.conv2d(x, weight.array(), bias == null ? null : bias.array(), stride, padding, groups);
     }
 
     public int in() { return in; }

@@ -52,8 +52,7 @@ public final class ConvTranspose2d extends Module {
         NDArray pointwise = weight.array().transpose(1, 2, 3, 0).reshape(cells, in, 1, 1); // [O*k*k,C,1,1]
         NDArray cellBias = bias == null ? null
                 : bias.array().reshape(out, 1).broadcast(out, (long) kernel * kernel).reshape(cells);
-        NDArray painted = ai.djl.nn.convolutional.Conv2d.conv2d(x, pointwise, cellBias, new Shape(1, 1), new Shape(0, 0),
-                new Shape(1, 1), 1).singletonOrThrow(); // [B,O*k*k,h,w]
+        NDArray painted = dev.loupe.tensor.Convolutions.conv2d(x, pointwise, cellBias, 1, 0, 1); // [B,O*k*k,h,w]
         return painted.reshape(b, out, kernel, kernel, h, w) // [B,O,i,j,h,w]
                 .transpose(0, 1, 4, 2, 5, 3) // [B,O,h,i,w,j]
                 .reshape(b, out, h * kernel, w * kernel);
@@ -75,8 +74,7 @@ public final class ConvTranspose2d extends Module {
                     .get(new ai.djl.ndarray.index.NDIndex(":, :, :{}, :{}", (h - 1) * stride + 1, (w - 1) * stride + 1));
         }
         NDArray flipped = weight.array().flip(2, 3).transpose(1, 0, 2, 3); // [O,C,k,k]
-        return ai.djl.nn.convolutional.Conv2d.conv2d(dilated, flipped, null, new Shape(1, 1),
-                new Shape(kernel - 1, kernel - 1), new Shape(1, 1), 1).singletonOrThrow();
+        return dev.loupe.tensor.Convolutions.conv2d(dilated, flipped, null, 1, kernel - 1, 1);
     }
 
     /** Multiply-accumulates for one sample with an input of {@code inH x inW}. */

@@ -61,8 +61,7 @@ final class Ops {
     }
 
     static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(1, 1), 1).singletonOrThrow();
+        return dev.loupe.tensor.Convolutions.conv2d(x, weight, bias, stride, padding, 1);
     }
 
     /**
