@@ -108,14 +108,7 @@ public final class Convolutions {
                 tap.close();
                 window.close();
                 shifted.close();
-                if (sum == null) {
-                    sum = term;
-                } else {
-                    NDArray next = sum.add(term);
-                    sum.close();
-                    term.close();
-                    sum = next;
-                }
+                sum = Tensors.accumulate(sum, term);
             }
         }
         if (padded != x) padded.close();

@@ -26,4 +26,16 @@ public final class Tensors {
     public static NDArray of(NDManager manager, long[] data) {
         return owned(manager.create(data));
     }
+
+    /**
+     * {@code sum + term} as a new array, both operands closed (null {@code sum}: {@code term} itself), for sums built
+     * one output-sized term at a time; safe under autograd, which keeps what it needs.
+     */
+    public static NDArray accumulate(NDArray sum, NDArray term) {
+        if (sum == null) return term;
+        NDArray next = sum.add(term);
+        sum.close();
+        term.close();
+        return next;
+    }
 }

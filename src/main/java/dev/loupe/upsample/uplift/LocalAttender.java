@@ -101,14 +101,7 @@ public final class LocalAttender extends Module {
             NDArray term = shifted.mul(wk); // [B,C,h,I,w,I]
             shifted.close();
             wk.close();
-            if (sum == null) {
-                sum = term;
-            } else {
-                NDArray next = sum.add(term);
-                sum.close();
-                term.close();
-                sum = next;
-            }
+            sum = dev.loupe.tensor.Tensors.accumulate(sum, term);
         }
         padded.close();
         cells.close();
