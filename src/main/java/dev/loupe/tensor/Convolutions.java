@@ -8,30 +8,34 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
- * Every 2-D convolution in Loupe (NCHW, zero padding, square stride and padding): libtorch's own, or the same sum
- * written as one matrix product per kernel tap.
+ * Every 2-D convolution in Loupe (NCHW, zero padding, square stride and padding): libtorch's own, the same call with
+ * the channels padded to whole blocks of 16, or the same sum written as one matrix product per kernel tap.
  *
- * <p>Why: on an AMD EPYC (Zen 5) machine libtorch 2.7.1's CPU convolutions returned NaN for whole outputs from finite
- * inputs and weights, for some small shapes, in some processes and not in others (a [2,22,8,10] input and a 3x3 kernel:
- * 0 to 300 of 300 calls), whatever oneDNN's instruction-set limit, the thread count or its primitive cache; UPLiFT's
- * training then diverged at its first steps. Matrix products of the same sizes stayed finite. The tap sum (for each of
- * the k x k taps, the padded input shifted by the tap, strided, times the tap's [out, in] weights) is differentiable
- * and computes the same function within float rounding, but it took 5.5x libtorch's time for UPLiFT at 448 px. So:
+ * <p>Why: on an AMD EPYC (Zen 5) machine libtorch 2.7.1's CPU convolutions returned NaN from finite inputs and weights,
+ * in some processes and not in others; UPLiFT's training then diverged at its first steps. oneDNN ran them
+ * ({@code jit:avx512_core}) on channels laid out in blocks of 16, and every failing forward call had an input channel
+ * count that is not a multiple of 16 (34 of 2,000 random shapes); backward calls failed for channel counts off the
+ * blocks too, counts below 16 included (11 of 800). Presumably the lanes that fill the last block are not zeroed, and
+ * NaN there times a zero weight is NaN. With every channel count padded by zeros to a multiple of 16 and the extra outputs sliced off, the same
+ * random shapes gave no NaN forward (2,000 shapes, 40,000 calls) or backward (1,600 shapes, 16,000 calls). So:
  * <ul>
- *   <li>{@code checked} (the default on AMD processors): libtorch's convolution, and the tap sum in its place when
- *       libtorch returns NaN from finite input and weights;</li>
- *   <li>{@code engine} (the default elsewhere): libtorch's convolution alone;</li>
- *   <li>{@code matmul}: the tap sum always (the tests, so the numbers they check do not depend on the machine).</li>
+ *   <li>{@code padded} (the default on AMD processors): input and output channels padded to multiples of 16;</li>
+ *   <li>{@code engine} (the default elsewhere): libtorch's convolution as called;</li>
+ *   <li>{@code matmul}: the tap sum (for each of the k x k taps, the padded input shifted by the tap, strided, times
+ *       the tap's [out, in] weights), differentiable and free of oneDNN; the tests use it, so the numbers they check do
+ *       not depend on the machine.</li>
  * </ul>
  * The system property {@code loupe.conv} chooses one on any machine.
  */
 public final class Convolutions {
-    public enum Method { ENGINE, CHECKED, MATMUL }
+    public enum Method { ENGINE, PADDED, MATMUL }
 
-    /** The method of this process: {@code loupe.conv} if set, else {@code checked} on AMD processors. */
+    /** oneDNN's channel block with AVX-512; the narrower instruction sets' blocks (8, 4) divide it. */
+    static final int CHANNEL_BLOCK = 16;
+
+    /** The method of this process: {@code loupe.conv} if set, else {@code padded} on AMD processors. */
     public static final Method METHOD = choose(System.getProperty("loupe.conv"), cpuInfo());
 
     private Convolutions() {}
@@ -41,10 +45,10 @@ public final class Convolutions {
             try {
                 return Method.valueOf(property.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("loupe.conv must be engine, checked or matmul, not '" + property + "'", e);
+                throw new IllegalArgumentException("loupe.conv must be engine, padded or matmul, not '" + property + "'", e);
             }
         }
-        return cpuInfo.contains("AuthenticAMD") ? Method.CHECKED : Method.ENGINE;
+        return cpuInfo.contains("AuthenticAMD") ? Method.PADDED : Method.ENGINE;
     }
 
     private static String cpuInfo() {
@@ -57,24 +61,48 @@ public final class Convolutions {
 
     /** x {@code [B,C,H,W]}, weight {@code [O,C/groups,k,k]}, bias {@code [O]} or null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
-        if (METHOD == Method.MATMUL && groups == 1) return tapSum(x, weight, bias, stride, padding);
-        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
+        if (groups == 1 && METHOD == Method.MATMUL) return tapSum(x, weight, bias, stride, padding);
+        if (groups == 1 && METHOD == Method.PADDED) return channelPadded(x, weight, bias, stride, padding);
+        return engine(x, weight, bias, stride, padding, groups);
+    }
+
+    private static NDArray engine(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(1, 1), groups).singletonOrThrow();
-        if (METHOD != Method.CHECKED || groups != 1) return y;
-        return finiteOr(y, x, weight, bias, () -> tapSum(x, weight, bias, stride, padding));
     }
 
-    /** {@code engineResult}, or the tap sum in its place when it holds NaN that the operands do not explain. */
-    static NDArray finiteOr(NDArray engineResult, NDArray x, NDArray weight, NDArray bias, Supplier<NDArray> tapSum) {
-        if (!hasNaN(engineResult) || hasNaN(x) || hasNaN(weight) || (bias != null && hasNaN(bias))) return engineResult;
-        engineResult.close();
-        return tapSum.get();
-    }
-
-    private static boolean hasNaN(NDArray a) {
-        try (NDArray nan = a.isNaN(); NDArray any = nan.any()) {
-            return any.getBoolean();
+    /** libtorch's convolution on zero channels added up to whole blocks, with the added outputs sliced off. */
+    static NDArray channelPadded(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        long c = x.getShape().get(1);
+        long o = weight.getShape().get(0);
+        long extraIn = wholeBlocks(c) - c;
+        long extraOut = wholeBlocks(o) - o;
+        if (extraIn == 0 && extraOut == 0) return engine(x, weight, bias, stride, padding, 1);
+        if (weight.getShape().get(1) != c) {
+            throw new IllegalArgumentException("convolution: input " + x.getShape() + " and weight " + weight.getShape() + " disagree on channels");
         }
+        // the padded weights and bias join the input's manager (the model's manager stays as it was) and are closed here
+        NDManager scope = x.getManager();
+        NDArray paddedX = extraIn == 0 ? x : x.pad(new Shape(0, 0, 0, 0, 0, extraIn), 0);
+        NDArray paddedW = weight.pad(new Shape(0, 0, 0, 0, 0, extraIn, 0, extraOut), 0);
+        paddedW.attach(scope);
+        NDArray paddedB = null;
+        if (bias != null) {
+            paddedB = bias.pad(new Shape(0, extraOut), 0);
+            paddedB.attach(scope);
+        }
+        NDArray y = engine(paddedX, paddedW, paddedB, stride, padding, 1);
+        if (paddedX != x) paddedX.close();
+        paddedW.close();
+        if (paddedB != null) paddedB.close();
+        if (extraOut == 0) return y;
+        NDArray kept = y.get(new NDIndex(":, :{}", o));
+        y.close();
+        return kept;
+    }
+
+    static long wholeBlocks(long channels) {
+        return (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
     }
 
     /** The convolution as a sum over the kernel's taps of [O,C] x [B,C,OH*OW] products. */
