@@ -18,8 +18,9 @@ import java.util.Locale;
  * ({@code jit:avx512_core}) on channels laid out in blocks of 16, and every failing forward call had an input channel
  * count that is not a multiple of 16 (34 of 2,000 random shapes); backward calls failed for channel counts off the
  * blocks too, counts below 16 included (11 of 800). Presumably the lanes that fill the last block are not zeroed, and
- * NaN there times a zero weight is NaN. With every channel count padded by zeros to a multiple of 16 and the extra outputs sliced off, the same
- * random shapes gave no NaN forward (2,000 shapes, 40,000 calls) or backward (1,600 shapes, 16,000 calls). So:
+ * NaN there times a zero weight is NaN. With every channel count padded by zeros to a multiple of 16 and the extra
+ * outputs sliced off, the same random shapes gave no NaN forward (2,000 shapes, 40,000 calls) or backward (1,600
+ * shapes, 16,000 calls). So:
  * <ul>
  *   <li>{@code padded} (the default on AMD processors): input and output channels padded to multiples of 16;</li>
  *   <li>{@code engine} (the default elsewhere): libtorch's convolution as called;</li>
@@ -73,32 +74,33 @@ public final class Convolutions {
 
     /** libtorch's convolution on zero channels added up to whole blocks, with the added outputs sliced off. */
     static NDArray channelPadded(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        checkChannels(x, weight);
         long c = x.getShape().get(1);
         long o = weight.getShape().get(0);
         long extraIn = wholeBlocks(c) - c;
         long extraOut = wholeBlocks(o) - o;
         if (extraIn == 0 && extraOut == 0) return engine(x, weight, bias, stride, padding, 1);
-        if (weight.getShape().get(1) != c) {
-            throw new IllegalArgumentException("convolution: input " + x.getShape() + " and weight " + weight.getShape() + " disagree on channels");
-        }
         // the padded weights and bias join the input's manager (the model's manager stays as it was) and are closed here
         NDManager scope = x.getManager();
         NDArray paddedX = extraIn == 0 ? x : x.pad(new Shape(0, 0, 0, 0, 0, extraIn), 0);
         NDArray paddedW = weight.pad(new Shape(0, 0, 0, 0, 0, extraIn, 0, extraOut), 0);
         paddedW.attach(scope);
-        NDArray paddedB = null;
-        if (bias != null) {
-            paddedB = bias.pad(new Shape(0, extraOut), 0);
-            paddedB.attach(scope);
-        }
+        NDArray paddedB = bias == null || extraOut == 0 ? bias : bias.pad(new Shape(0, extraOut), 0);
+        if (paddedB != bias) paddedB.attach(scope);
         NDArray y = engine(paddedX, paddedW, paddedB, stride, padding, 1);
         if (paddedX != x) paddedX.close();
         paddedW.close();
-        if (paddedB != null) paddedB.close();
+        if (paddedB != bias) paddedB.close();
         if (extraOut == 0) return y;
         NDArray kept = y.get(new NDIndex(":, :{}", o));
         y.close();
         return kept;
+    }
+
+    private static void checkChannels(NDArray x, NDArray weight) {
+        if (weight.getShape().get(1) != x.getShape().get(1)) {
+            throw new IllegalArgumentException("convolution: input " + x.getShape() + " and weight " + weight.getShape() + " disagree on channels");
+        }
     }
 
     static long wholeBlocks(long channels) {
@@ -107,6 +109,7 @@ public final class Convolutions {
 
     /** The convolution as a sum over the kernel's taps of [O,C] x [B,C,OH*OW] products. */
     static NDArray tapSum(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        checkChannels(x, weight);
         Shape s = x.getShape();
         long b = s.get(0);
         long c = s.get(1);
@@ -115,9 +118,6 @@ public final class Convolutions {
         long o = weight.getShape().get(0);
         int kh = (int) weight.getShape().get(2);
         int kw = (int) weight.getShape().get(3);
-        if (weight.getShape().get(1) != c) {
-            throw new IllegalArgumentException("convolution: input " + s + " and weight " + weight.getShape() + " disagree on channels");
-        }
         long outH = (h + 2L * padding - kh) / stride + 1;
         long outW = (w + 2L * padding - kw) / stride + 1;
         // every result joins the manager of its first operand: the weights' slices are moved into the input's, so
