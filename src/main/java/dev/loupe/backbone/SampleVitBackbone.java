@@ -111,6 +111,15 @@ public final class SampleVitBackbone implements Backbone {
         }
     }
 
+    /**
+     * {@link #extract} with the graph kept: the features stay a function of the image, so that a loss through this
+     * frozen backbone reaches whatever made the image. In the image's manager.
+     */
+    public NDArray differentiableExtract(NDArray image) {
+        BackboneInput.checkImage(image, patchSize(), name);
+        return model.features(normalisation().apply(image));
+    }
+
     @Override
     public void close() {
         if (owned != null) owned.close();

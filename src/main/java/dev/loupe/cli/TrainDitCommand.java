@@ -154,6 +154,14 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--shape-weight", hidden = true, defaultValue = "" + SHAPE_WEIGHT, paramLabel = "W")
     double shapeWeight;
 
+    /** The recipe's perceptual term: none. */
+    static final double PERCEPTUAL_WEIGHT = 0;
+
+    @Option(names = "--perceptual-weight", defaultValue = "" + PERCEPTUAL_WEIGHT, paramLabel = "W", description = "Weight of "
+            + "a perceptual term: the sample ViT reads the model's estimate of the clean scene and the loss pulls its patch "
+            + "features towards those of the scene, weighted by 1 - t (default ${DEFAULT-VALUE}: none; needs --align-weight above 0).")
+    double perceptualWeight;
+
     @Option(names = "--align-grid", hidden = true, paramLabel = "G")
     Integer alignGrid;
 
@@ -188,11 +196,16 @@ public final class TrainDitCommand implements Callable<Integer> {
         if (shapeWeight > 0 && alignWeight == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--shape-weight reads the aligned tokens: it needs --align-weight above 0");
         }
+        if (perceptualWeight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--perceptual-weight cannot be negative");
+        if (perceptualWeight > 0 && alignWeight == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--perceptual-weight uses the alignment's teacher: it needs --align-weight above 0");
+        }
         try (NDManager manager = NDManager.newBaseManager(); Backbone teacher = alignWeight > 0 ? Backbones.sample() : null) {
             TextToImageModel model = new TextToImageModel(manager, config);
             RepresentationAlignment alignment = teacher == null ? null
                     : new RepresentationAlignment(model, teacher, alignBlock, alignWeight,
-                            alignGrid != null ? alignGrid : recipeAlignGrid(patch), shapeWeight, learningRate, options.seed());
+                            alignGrid != null ? alignGrid : recipeAlignGrid(patch), shapeWeight, perceptualWeight, learningRate,
+                            options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
@@ -398,6 +411,8 @@ public final class TrainDitCommand implements Callable<Integer> {
                 if (a.has("grid") && a.get("grid").getAsInt() != recipeGrid) command.append(" --align-grid ").append(a.get("grid").getAsInt());
                 double shape = a.has("shape_weight") ? a.get("shape_weight").getAsDouble() : 0;
                 if (shape != SHAPE_WEIGHT) command.append(" --shape-weight ").append(trim(shape));
+                double perceptual = a.has("perceptual_weight") ? a.get("perceptual_weight").getAsDouble() : 0;
+                if (perceptual != PERCEPTUAL_WEIGHT) command.append(" --perceptual-weight ").append(trim(perceptual));
             }
             command.append(samplerFlags(sampler));
             command.append(" --out sample-models/").append(folder.getFileName());

@@ -444,6 +444,8 @@ public final class DitTrainer {
             NDArray xt = x0.mul(tb.neg().add(1f)).add(e.mul(tb)); // (1 - t) x0 + t e
             NDArray target = e.sub(x0);
             NDArray features = alignment == null ? null : alignment.targets(scope, stepScenes.teacher());
+            boolean perceptual = alignment != null && alignment.hasPerceptualTerm();
+            NDArray perceptualTargets = perceptual ? alignment.perceptualTokens(x0, false) : null;
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 PromptEncoder.Encoded caption = model.promptEncoder().encode(scope, captions);
@@ -451,8 +453,10 @@ public final class DitTrainer {
                 PixArtTransformer.Tapped out = alignment == null
                         ? new PixArtTransformer.Tapped(model.transformer().forward(xt, timesteps, caption.embeddings(), caption.mask()), null)
                         : model.transformer().forwardTapped(xt, timesteps, caption.embeddings(), caption.mask(), alignment.afterBlock());
-                loss = model.config().prediction().velocity(out.output(), xt, t).sub(target).square().mean();
+                NDArray velocity = model.config().prediction().velocity(out.output(), xt, t);
+                loss = velocity.sub(target).square().mean();
                 NDArray extra = alignment == null ? null : alignment.weightedLoss(out.tokens(), features, batch.classMasks());
+                if (perceptual) extra = extra.add(alignment.perceptualLoss(xt.sub(velocity.mul(tb)), perceptualTargets, t));
                 collector.backward(extra == null ? loss : loss.add(extra));
                 extraLoss = extra == null ? Double.NaN : extra.getFloat();
             }

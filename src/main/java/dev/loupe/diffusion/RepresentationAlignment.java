@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 import dev.loupe.backbone.Backbone;
+import dev.loupe.backbone.SampleVitBackbone;
 import dev.loupe.tensor.Module;
 import dev.loupe.tensor.SafeTensors;
 import dev.loupe.tensor.nn.Activations;
@@ -52,6 +53,8 @@ public final class RepresentationAlignment {
     private final int pool;
     /** Weight of the shape term (0: none) and its head, which reads each token's pixels' shape classes. */
     private final double shapeWeight;
+    /** Weight of the perceptual term (0: none). */
+    private final double perceptualWeight;
     private final ShapeHead shapeHead;
     private final Adam shapeAdam;
     private final int patch;
@@ -64,7 +67,7 @@ public final class RepresentationAlignment {
      * @param grid       the teacher's patch grid per side: the DiT's token grid or a divisor of it
      */
     public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, int grid, float learningRate, long seed) {
-        this(model, teacher, afterBlock, weight, grid, 0, learningRate, seed);
+        this(model, teacher, afterBlock, weight, grid, 0, 0, learningRate, seed);
     }
 
     /**
@@ -72,9 +75,16 @@ public final class RepresentationAlignment {
      * class of each of the token's pixels in the clean scene (cross-entropy against the class mask). At high noise
      * only the caption tells the shapes, so the term makes the early blocks carry the caption's shape words to
      * where the objects will be.
+     *
+     * <p>With a perceptual term of weight {@code perceptualWeight} (0: none): the teacher also reads the model's
+     * estimate of the clean image, x_t - t v, and the term is {@code (1 - t) (1 - cos)} between its patch features and
+     * those of the clean image, averaged over patches and the batch. A square differs from a disc in a few corner
+     * pixels, which the pixel loss weighs like any others; the teacher, which tells shape kinds apart, weighs them by
+     * what they change about the shape. The {@code 1 - t} leaves the noisiest steps, whose estimate is a blur, to
+     * the pixel loss.
      */
     public RepresentationAlignment(TextToImageModel model, Backbone teacher, int afterBlock, double weight, int grid,
-            double shapeWeight, float learningRate, long seed) {
+            double shapeWeight, double perceptualWeight, float learningRate, long seed) {
         PixArtConfig c = model.config().transformer();
         if (afterBlock < 1 || afterBlock > c.numLayers()) {
             throw new LoupeException("alignment after block " + afterBlock + ": the model has blocks 1 to " + c.numLayers());
@@ -95,6 +105,11 @@ public final class RepresentationAlignment {
         projector.initialise(seed);
         projector.train(true);
         if (!(shapeWeight >= 0)) throw new LoupeException("the shape weight cannot be negative, not " + shapeWeight);
+        if (!(perceptualWeight >= 0)) throw new LoupeException("the perceptual weight cannot be negative, not " + perceptualWeight);
+        if (perceptualWeight > 0 && !(teacher instanceof SampleVitBackbone)) {
+            throw new LoupeException("the perceptual term differentiates through its teacher, which must be a sample ViT, not " + teacher.name());
+        }
+        this.perceptualWeight = perceptualWeight;
         this.shapeWeight = shapeWeight;
         this.patch = c.patchSize();
         this.shapeHead = shapeWeight > 0 ? new ShapeHead(model.manager(), c.innerDim(), patch * patch * SHAPE_CLASSES) : null;
@@ -146,6 +161,33 @@ public final class RepresentationAlignment {
     /** The side at which the teacher sees a scene: its patch grid is the alignment grid. */
     public int teacherSize() {
         return teacherSize;
+    }
+
+    boolean hasPerceptualTerm() {
+        return perceptualWeight > 0;
+    }
+
+    /**
+     * Unit-length teacher tokens {@code [B, grid*grid, C]} of images {@code [B, 3, S, S]} in [-1, 1] at the model's
+     * size, each pixel repeated to the teacher's input size; with {@code keepGraph} the tokens stay a function of the
+     * images, else they are constants.
+     */
+    NDArray perceptualTokens(NDArray images, boolean keepGraph) {
+        int factor = (int) (teacherSize / images.getShape().get(2));
+        NDArray repeated = images.add(1f).div(2f).repeat(2, factor).repeat(3, factor);
+        NDArray features = keepGraph ? ((SampleVitBackbone) teacher).differentiableExtract(repeated) : teacher.extract(repeated);
+        long b = features.getShape().get(0);
+        long ch = features.getShape().get(1);
+        return unit(features.reshape(b, ch, -1).transpose(0, 2, 1));
+    }
+
+    /**
+     * The weighted perceptual term: {@code (1 - t) (1 - cos)} between the teacher's tokens of the clean-image estimates
+     * {@code [B, 3, S, S]} and {@code targets} ({@link #perceptualTokens} of the clean images), averaged.
+     */
+    NDArray perceptualLoss(NDArray estimates, NDArray targets, NDArray t) {
+        NDArray cos = perceptualTokens(estimates, true).mul(targets).sum(new int[] {-1}).mean(new int[] {1});
+        return cos.neg().add(1f).mul(t.neg().add(1f)).mean().mul((float) perceptualWeight);
     }
 
     /** Unit-length teacher features {@code [B, grid*grid, C]} of the scenes (rendered at {@link #teacherSize()}). */
@@ -201,6 +243,11 @@ public final class RepresentationAlignment {
         if (shapeHead != null) {
             o.addProperty("shape_weight", shapeWeight);
             o.addProperty("shape_head", "linear from each token to its pixels' shape classes, cross-entropy against the class masks");
+        }
+        if (perceptualWeight > 0) {
+            o.addProperty("perceptual_weight", perceptualWeight);
+            o.addProperty("perceptual_term", "(1 - t) x (1 - cos(teacher(x_t - t v), teacher(x0))) over the teacher's patches, "
+                    + "each 32 px image's pixels repeated to the teacher's input size");
         }
         return o;
     }

@@ -125,6 +125,12 @@ class TrainDitCommandTest {
         phase.getAsJsonObject("representation_alignment").addProperty("shape_weight", 1.0);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --guidance 4 --out sample-models/sample-dit",
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
+        JsonObject perceptual = phase.deepCopy();
+        perceptual.getAsJsonObject("representation_alignment").addProperty("perceptual_weight", 2.0);
+        com.google.gson.JsonArray withPerceptual = new com.google.gson.JsonArray();
+        withPerceptual.add(perceptual);
+        assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --perceptual-weight 2 "
+                + "--guidance 4 --out sample-models/sample-dit", TrainDitCommand.command(withPerceptual, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         com.google.gson.JsonArray two = new com.google.gson.JsonArray();
         JsonObject imageFirst = phase.deepCopy();
         imageFirst.addProperty("prediction", "image");
@@ -154,5 +160,9 @@ class TrainDitCommandTest {
                 "--blocks", "1", "--patch", "8", "--align-weight", "0", "--shape-weight", "1", "--out", dir.resolve("shape-alone").toString());
         assertEquals(2, shapeAlone.code());
         assertTrue(shapeAlone.err().contains("--shape-weight reads the aligned tokens"), shapeAlone.err());
+        MacsCommandTest.Result perceptualAlone = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
+                "--blocks", "1", "--patch", "8", "--align-weight", "0", "--perceptual-weight", "1", "--out", dir.resolve("perceptual-alone").toString());
+        assertEquals(2, perceptualAlone.code());
+        assertTrue(perceptualAlone.err().contains("--perceptual-weight uses the alignment's teacher"), perceptualAlone.err());
     }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.backbone.SampleVitBackbone;
@@ -208,7 +210,7 @@ class DitTrainerTest {
     void theShapeHeadNamesEachPixelFromTheTokenOverIt() {
         try (NDManager nd = NDManager.newBaseManager(); SampleVitBackbone teacher = tinyTeacher()) {
             TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-            RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 1.0, 1e-3f, 9);
+            RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 1.0, 0, 1e-3f, 9);
             int width = model.config().transformer().innerDim();
             int patch = model.config().transformer().patchSize();
             int side = GRID * patch;
@@ -239,27 +241,71 @@ class DitTrainerTest {
     }
 
     @Test
+    void thePerceptualTermIsZeroForTheCleanImageAndReachesTheEstimate() {
+        try (SampleVitBackbone teacher = tinyTeacher(); NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            RepresentationAlignment alignment = new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 0, 2.0, 1e-3f, 9);
+            nd.getEngine().setRandomSeed(4);
+            NDArray clean = nd.randomUniform(-1f, 1f, new Shape(2, 3, 32, 32));
+            NDArray targets = alignment.perceptualTokens(clean, false);
+            NDArray t = nd.create(new float[] {0.3f, 0.6f});
+            assertEquals(0, alignment.perceptualLoss(clean, targets, t).getFloat(), 1e-5);
+            NDArray estimate = clean.add(nd.randomNormal(0f, 0.5f, new Shape(2, 3, 32, 32), ai.djl.ndarray.types.DataType.FLOAT32));
+            estimate.setRequiresGradient(true);
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray term = alignment.perceptualLoss(estimate, targets, t);
+                loss = term.getFloat();
+                collector.backward(term);
+            }
+            assertTrue(loss > 0, "a noisy estimate costs something: " + loss);
+            float[] gradient = estimate.getGradient().toFloatArray();
+            double norm = 0;
+            for (float g : gradient) {
+                assertTrue(Float.isFinite(g));
+                norm += g * g;
+            }
+            assertTrue(norm > 0, "the term reaches the estimate");
+            assertEquals(0, alignment.perceptualLoss(estimate, targets, nd.ones(new Shape(2))).getFloat(), 1e-6, "t = 1 leaves it to the pixel loss");
+            assertThrows(LoupeException.class, () -> new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 0, -1, 1e-3f, 9));
+        }
+    }
+
+    @Test
+    void aRunWithThePerceptualTermTrainsAndRecordsIt(@TempDir Path dir) {
+        try (SampleVitBackbone teacher = tinyTeacher(); NDManager nd = NDManager.newBaseManager()) {
+            TextToImageModel model = new TextToImageModel(nd, tinyConfig());
+            DitTrainer trainer = new DitTrainer(model, options(3), dir, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 0, 2.0, 3e-3f, 5));
+            List<Double> losses = trainer.train(false, Progress.NONE).losses();
+            assertEquals(3, losses.size());
+            for (double loss : losses) assertTrue(Double.isFinite(loss));
+            var recorded = trainer.phases().get(0).getAsJsonObject().getAsJsonObject("representation_alignment");
+            assertEquals(2.0, recorded.get("perceptual_weight").getAsDouble());
+        }
+    }
+
+    @Test
     void aRunWithTheShapeTermResumesExactlyAndRecordsIt(@TempDir Path straight, @TempDir Path interrupted) {
         List<Double> expectedLosses;
         try (SampleVitBackbone teacher = tinyTeacher()) {
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
                 DitTrainer trainer = new DitTrainer(model, options(4), straight,
-                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5));
+                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 0, 3e-3f, 5));
                 expectedLosses = trainer.train(false, Progress.NONE).losses();
                 var recorded = trainer.phases().get(0).getAsJsonObject().getAsJsonObject("representation_alignment");
                 assertEquals(2.0, recorded.get("shape_weight").getAsDouble());
             }
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
-                new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5))
+                new DitTrainer(model, options(4), interrupted, new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 0, 3e-3f, 5))
                         .train(false, cancelAfter(2));
             }
             assertTrue(Files.isRegularFile(interrupted.resolve(DitTrainer.TRAINING_DIR).resolve(RepresentationAlignment.SHAPE_HEAD_FILE)));
             try (NDManager nd = NDManager.newBaseManager()) {
                 TextToImageModel model = new TextToImageModel(nd, tinyConfig());
                 DitTrainer trainer = new DitTrainer(model, options(4), interrupted,
-                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 3e-3f, 5));
+                        new RepresentationAlignment(model, teacher, 1, 0.5, GRID, 2.0, 0, 3e-3f, 5));
                 assertEquals(expectedLosses, trainer.train(true, Progress.NONE).losses());
                 assertEquals(1, trainer.phases().size());
             }
