@@ -71,6 +71,10 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the checkpoint in OUT/training.")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Start from the weights of the model in DIR (same "
+            + "architecture) with a new optimiser and schedule: a fine-tuning run. The card records DIR's command before this one.")
+    Path initFrom;
+
     @Option(names = "--batch", defaultValue = "" + DitTrainer.Options.BATCH_SIZE, paramLabel = "B",
             description = "Images per step (default ${DEFAULT-VALUE}).")
     int batch;
@@ -207,6 +211,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                             alignGrid != null ? alignGrid : recipeAlignGrid(patch), shapeWeight, perceptualWeight, learningRate,
                             options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
+            if (initFrom != null) trainer.startFrom(TextToImageModel.load(manager, initFrom), startingPoint(initFrom));
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
                     folder.getFileName(), model.parameterCount(), total, batch, folder);
@@ -366,6 +371,17 @@ public final class TrainDitCommand implements Callable<Integer> {
         return card;
     }
 
+    /** What the card's first phase says of the model a fine-tuning run started from. */
+    static JsonObject startingPoint(Path source) {
+        JsonObject card = ModelCard.read(source).json();
+        JsonObject from = new JsonObject();
+        from.addProperty("folder", source.getFileName().toString());
+        if (card.has("command")) from.add("command", card.get("command"));
+        from.addProperty("transformer_sha256", ModelCard.sha256(source.resolve(TextToImageModel.TRANSFORMER_FILE)));
+        from.addProperty("prompt_encoder_sha256", ModelCard.sha256(source.resolve(TextToImageModel.PROMPT_ENCODER_FILE)));
+        return from;
+    }
+
     /** The experiment options that change the architecture, as the command line gives them (empty for the recipe's). */
     private String architectureFlags() {
         StringBuilder flags = new StringBuilder();
@@ -385,6 +401,11 @@ public final class TrainDitCommand implements Callable<Integer> {
             JsonObject phase = phases.get(i).getAsJsonObject();
             StringBuilder command = new StringBuilder("./loupe train dit --steps " + phase.get("steps").getAsLong());
             if (i == 0) command.append(architectureFlags);
+            if (phase.has("init_from")) {
+                JsonObject from = phase.getAsJsonObject("init_from");
+                if (from.has("command")) commands.add(from.get("command").getAsString());
+                command.append(" --init-from sample-models/").append(from.get("folder").getAsString());
+            }
             if (phase.get("batch_size").getAsInt() != DitTrainer.Options.BATCH_SIZE) {
                 command.append(" --batch ").append(phase.get("batch_size").getAsInt());
             }

@@ -182,6 +182,9 @@ public final class DitTrainer {
     private final Map<String, Parameter> emaParameters;
     /** The extra representation-alignment loss, or null for the plain recipe. */
     private final RepresentationAlignment alignment;
+    /** Weights a fresh run starts from instead of the recipe's initialisation (null: initialise), and the card's note. */
+    private TextToImageModel startingWeights;
+    private JsonObject startedFrom;
     /** The alignment terms' weighted loss at the last step (NaN without alignment), for the progress line. */
     private double extraLoss = Double.NaN;
 
@@ -203,6 +206,21 @@ public final class DitTrainer {
         this.ema = new TextToImageModel(model.manager(), model.config());
         this.parameters = model.trainableParameters();
         this.emaParameters = ema.trainableParameters();
+    }
+
+    /**
+     * Starts a fresh run (one without a checkpoint to resume) from {@code weights}, with a new optimiser and schedule:
+     * a fine-tuning phase. {@code description} goes into the first phase as {@code init_from}.
+     */
+    public void startFrom(TextToImageModel weights, JsonObject description) {
+        if (!weights.config().transformer().equals(model.config().transformer())
+                || !weights.config().promptEncoder().equals(model.config().promptEncoder())
+                || weights.config().prediction() != model.config().prediction()) {
+            throw new LoupeException("the model to start from (" + description.get("folder").getAsString()
+                    + ") has another architecture or prediction than this run's");
+        }
+        this.startingWeights = weights;
+        this.startedFrom = description.deepCopy();
     }
 
     public Path checkpointDir() {
@@ -252,9 +270,15 @@ public final class DitTrainer {
             cpuBefore = info.number("cpu_seconds", 0);
             continuePhases(info);
         } else {
-            initialise(model, options.seed());
+            if (startingWeights != null) {
+                copyWeights(startingWeights, model);
+            } else {
+                initialise(model, options.seed());
+            }
             copyWeights(model, ema);
-            phases.add(phase(0));
+            JsonObject first = phase(0);
+            if (startedFrom != null) first.add("init_from", startedFrom);
+            phases.add(first);
         }
         long wallStart = System.nanoTime();
         double cpuStart = processCpuSeconds();
@@ -358,7 +382,8 @@ public final class DitTrainer {
         JsonObject x = com.google.gson.JsonParser.parseString(a.toString()).getAsJsonObject();
         JsonObject y = com.google.gson.JsonParser.parseString(b.toString()).getAsJsonObject();
         // where a phase starts, and how often it writes samples and checkpoints, do not change the model
-        for (String k : List.of("from_step", "checkpoint_every", "sample_every")) {
+        // nor what a fine-tuning run started from (recorded once, in its first phase)
+        for (String k : List.of("from_step", "checkpoint_every", "sample_every", "init_from")) {
             x.remove(k);
             y.remove(k);
         }

@@ -131,6 +131,17 @@ class TrainDitCommandTest {
         withPerceptual.add(perceptual);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --perceptual-weight 2 "
                 + "--guidance 4 --out sample-models/sample-dit", TrainDitCommand.command(withPerceptual, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
+        JsonObject tuned = perceptual.deepCopy();
+        JsonObject from = new JsonObject();
+        from.addProperty("folder", "sample-dit-base");
+        from.addProperty("command", "./loupe train dit --steps 9000 --guidance 4 --out sample-models/sample-dit-base");
+        tuned.add("init_from", from);
+        com.google.gson.JsonArray fineTuning = new com.google.gson.JsonArray();
+        fineTuning.add(tuned);
+        assertEquals("./loupe train dit --steps 9000 --guidance 4 --out sample-models/sample-dit-base && ./loupe train dit --steps 5000 "
+                + "--init-from sample-models/sample-dit-base --align-weight 1 --align-block 2 --align-grid 4 --shape-weight 1 --perceptual-weight 2 "
+                + "--guidance 4 --out sample-models/sample-dit", TrainDitCommand.command(fineTuning, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8),
+                "a fine-tuning run's command follows its starting model's");
         com.google.gson.JsonArray two = new com.google.gson.JsonArray();
         JsonObject imageFirst = phase.deepCopy();
         imageFirst.addProperty("prediction", "image");

@@ -419,6 +419,30 @@ class DitTrainerTest {
     }
 
     @Test
+    void aFineTuningRunStartsFromTheGivenWeightsAndSaysSo(@TempDir Path source, @TempDir Path tuned) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer first = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(3), source);
+            first.train(false, Progress.NONE);
+            Map<String, float[]> start = weights(first.ema());
+            com.google.gson.JsonObject from = new com.google.gson.JsonObject();
+            from.addProperty("folder", "source");
+            from.addProperty("command", "./loupe train dit --steps 3");
+            // a vanishing learning rate: the fine-tuned weights must be the starting ones
+            DitTrainer.Options still = new DitTrainer.Options(2, 8, 1e-12f, 2, 0.9, 0.1, 0.0, 1.0, 3.0, 0, 5, 100, 0, 0, 0);
+            DitTrainer fineTuning = new DitTrainer(new TextToImageModel(nd, tinyConfig()), still, tuned);
+            fineTuning.startFrom(first.ema(), from);
+            fineTuning.train(false, Progress.NONE);
+            weights(fineTuning.ema()).forEach((k, v) -> assertArrayEquals(start.get(k), v, 1e-6f, k));
+            assertEquals("source", fineTuning.phases().get(0).getAsJsonObject().getAsJsonObject("init_from").get("folder").getAsString());
+            TextToImageConfig wider = new TextToImageConfig(PixArtConfig.of(2, 8, 3, 3, 3, 32, 8, 16), tinyConfig().promptEncoder(),
+                    tinyConfig().sampler());
+            DitTrainer other = new DitTrainer(new TextToImageModel(nd, wider), still, tuned);
+            LoupeException e = assertThrows(LoupeException.class, () -> other.startFrom(first.ema(), from));
+            assertTrue(e.getMessage().contains("(source) has another architecture"), e.getMessage());
+        }
+    }
+
+    @Test
     void aScenePoolRepeatsItsScenesInOrder() {
         try (NDManager nd = NDManager.newBaseManager()) {
             DitTrainer pooled = new DitTrainer(new TextToImageModel(nd, tinyConfig()), options(4).withScenePool(12), Path.of("unused"));
