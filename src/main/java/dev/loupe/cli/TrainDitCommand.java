@@ -305,8 +305,13 @@ public final class TrainDitCommand implements Callable<Integer> {
             card.getAsJsonObject("sampler").addProperty("guidance", measuredWith.guidance());
             card.getAsJsonObject("sampler").addProperty("guidance_stop", measuredWith.guidanceStop());
             if (card.has("command")) {
-                String command = card.get("command").getAsString().replaceAll(" --guidance-stop \\S+", "");
-                card.addProperty("command", command.replaceAll("--guidance \\S+", Matcher.quoteReplacement(samplerFlags(measuredWith).strip())));
+                // the commands of the model a fine-tuning run started from keep that model's sampler
+                String command = card.get("command").getAsString();
+                int fineTuning = command.indexOf(" --init-from ");
+                int own = fineTuning < 0 ? 0 : command.lastIndexOf("./loupe ", fineTuning);
+                String tail = command.substring(own).replaceAll(" --guidance-stop \\S+", "")
+                        .replaceAll("--guidance \\S+", Matcher.quoteReplacement(samplerFlags(measuredWith).strip()));
+                card.addProperty("command", command.substring(0, own) + tail);
             }
         });
         stdout.printf(Locale.ROOT, "recorded the figures in %s%n", folder.resolve(TextToImageModel.CARD_FILE));
@@ -360,6 +365,8 @@ public final class TrainDitCommand implements Callable<Integer> {
         }
         card.add("training", training);
         if (phases.size() > 1) card.add("training_phases", phases);
+        JsonObject firstPhase = phases.get(0).getAsJsonObject();
+        if (firstPhase.has("init_from")) card.add("init_from", firstPhase.get("init_from"));
         JsonObject time = new JsonObject();
         time.addProperty("wall_seconds", Math.round(result.wallSeconds()));
         time.addProperty("cpu_seconds", Math.round(result.cpuSeconds()));

@@ -95,6 +95,23 @@ class TrainDitCommandTest {
                 "--out", png.toString());
         assertEquals(0, render.code(), render.err());
         assertTrue(Files.isRegularFile(png));
+
+        // a fine-tuning run from that model, with the perceptual term, into another folder
+        Path tuned = dir.resolve("tuned");
+        MacsCommandTest.Result fineTuned = RenderCommandTest.run("train", "dit", "--init-from", out.toString(), "--steps", "2",
+                "--batch", "2", "--width", "16", "--blocks", "1", "--patch", "8", "--align-block", "1", "--perceptual-weight", "1",
+                "--sample-every", "0", "--eval-captions", "8", "--out", tuned.toString());
+        assertEquals(0, fineTuned.code(), fineTuned.err());
+        JsonObject tunedCard = JsonParser.parseString(Files.readString(tuned.resolve("model.json"))).getAsJsonObject();
+        String tunedCommand = tunedCard.get("command").getAsString();
+        assertTrue(tunedCommand.startsWith(command + " && ./loupe train dit --steps 2 --width 16 --blocks 1 --patch 8 --init-from sample-models/tiny ")
+                && tunedCommand.contains(" --perceptual-weight 1 ") && tunedCommand.endsWith(" --out sample-models/tuned"), tunedCommand);
+        JsonObject from = tunedCard.getAsJsonObject("init_from");
+        assertEquals(dev.loupe.models.ModelCard.sha256(out.resolve(TextToImageModel.TRANSFORMER_FILE)), from.get("transformer_sha256").getAsString());
+        MacsCommandTest.Result wider = RenderCommandTest.run("train", "dit", "--init-from", out.toString(), "--steps", "2", "--batch", "2",
+                "--width", "32", "--blocks", "1", "--patch", "8", "--align-block", "1", "--out", dir.resolve("wider").toString());
+        assertEquals(1, wider.code());
+        assertTrue(wider.err().contains("(tiny) has another architecture"), wider.err());
     }
 
     @Test
