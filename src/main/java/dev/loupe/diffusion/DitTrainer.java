@@ -310,7 +310,7 @@ public final class DitTrainer {
                 double eta = (options.steps() - step) * options.batchSize() / Math.max(rate, 1e-9);
                 progress.update((double) step / options.steps(), String.format(Locale.ROOT,
                         "step %d/%d  loss %.4f%s  lr %.2e  %.1f img/s  ETA %s", step, options.steps(), recent,
-                        Double.isNaN(extraLoss) ? "" : String.format(Locale.ROOT, " (+%.3f aligned)", extraLoss),
+                        Double.isNaN(extraLoss) ? "" : String.format(Locale.ROOT, " (+%.3f %s)", extraLoss, alignment.termNames()),
                         learningRate(step - 1), rate, duration(eta)));
                 if (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) save(step, losses, clock);
                 if (options.sampleEvery() > 0 && step % options.sampleEvery() == 0) writeSamples(step);

@@ -163,6 +163,11 @@ public final class RepresentationAlignment {
         return teacherSize;
     }
 
+    /** The terms this alignment adds to the loss, as the progress line names their sum. */
+    String termNames() {
+        return "REPA" + (shapeHead != null ? " + shape" : "") + (hasPerceptualTerm() ? " + perceptual" : "");
+    }
+
     boolean hasPerceptualTerm() {
         return perceptualWeight > 0;
     }
@@ -175,10 +180,7 @@ public final class RepresentationAlignment {
     NDArray perceptualTokens(NDArray images, boolean keepGraph) {
         int factor = (int) (teacherSize / images.getShape().get(2));
         NDArray repeated = images.add(1f).div(2f).repeat(2, factor).repeat(3, factor);
-        NDArray features = keepGraph ? ((SampleVitBackbone) teacher).differentiableExtract(repeated) : teacher.extract(repeated);
-        long b = features.getShape().get(0);
-        long ch = features.getShape().get(1);
-        return unit(features.reshape(b, ch, -1).transpose(0, 2, 1));
+        return unitTokens(keepGraph ? ((SampleVitBackbone) teacher).differentiableExtract(repeated) : teacher.extract(repeated));
     }
 
     /**
@@ -193,11 +195,7 @@ public final class RepresentationAlignment {
     /** Unit-length teacher features {@code [B, grid*grid, C]} of the scenes (rendered at {@link #teacherSize()}). */
     NDArray targets(NDManager scope, List<RenderedScene> scenes) {
         try (WorldBatch batch = WorldBatch.of(scope, scenes)) {
-            NDArray features = teacher.extract(batch.images()); // [B, C, g, g]
-            long b = features.getShape().get(0);
-            long ch = features.getShape().get(1);
-            NDArray tokens = features.reshape(b, ch, -1).transpose(0, 2, 1);
-            NDArray targets = unit(tokens).stopGradient();
+            NDArray targets = unitTokens(teacher.extract(batch.images())).stopGradient();
             targets.attach(scope); // the batch's arrays go with it
             return targets;
         }
@@ -224,6 +222,13 @@ public final class RepresentationAlignment {
         long ch = tokens.getShape().get(2);
         // one axis per mean: the PyTorch engine reduces over a single axis at a time
         return tokens.reshape(b, grid, pool, grid, pool, ch).mean(new int[] {4}).mean(new int[] {2}).reshape(b, (long) grid * grid, ch);
+    }
+
+    /** The teacher's features {@code [B, C, g, g]} as unit-length tokens {@code [B, g*g, C]}. */
+    private static NDArray unitTokens(NDArray features) {
+        long b = features.getShape().get(0);
+        long ch = features.getShape().get(1);
+        return unit(features.reshape(b, ch, -1).transpose(0, 2, 1));
     }
 
     private static NDArray unit(NDArray x) {
