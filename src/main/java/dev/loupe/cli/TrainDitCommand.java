@@ -21,6 +21,7 @@ import dev.loupe.diffusion.TextToImageConfig;
 import dev.loupe.diffusion.TextToImageModel;
 import dev.loupe.models.LoupeHome;
 import dev.loupe.models.ModelCard;
+import dev.loupe.tensor.train.Checkpoint;
 import dev.loupe.world.ShapesWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,7 +73,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--init-from", paramLabel = "DIR", description = "Start from the weights of the model in DIR (same "
-            + "architecture) with a new optimiser and schedule: a fine-tuning run. The card records DIR's command before this one.")
+            + "architecture) with a new optimiser and schedule: a fine-tuning run. The card records DIR's command before this one. "
+            + "When DIR is OUT, the checkpoint of DIR's own run is kept as OUT/" + SOURCE_CHECKPOINT_DIR + ".")
     Path initFrom;
 
     @Option(names = "--batch", defaultValue = "" + DitTrainer.Options.BATCH_SIZE, paramLabel = "B",
@@ -211,7 +213,10 @@ public final class TrainDitCommand implements Callable<Integer> {
                             alignGrid != null ? alignGrid : recipeAlignGrid(patch), shapeWeight, perceptualWeight, learningRate,
                             options.seed());
             DitTrainer trainer = new DitTrainer(model, options, folder, alignment);
-            if (initFrom != null) trainer.startFrom(TextToImageModel.load(manager, initFrom), startingPoint(initFrom));
+            if (initFrom != null) {
+                trainer.startFrom(TextToImageModel.load(manager, initFrom), startingPoint(initFrom));
+                if (!resume) keepSourceCheckpoint(trainer.checkpointDir(), stdout);
+            }
             ProgressLine line = new ProgressLine(System.err);
             stdout.printf(Locale.ROOT, "training %s: %,d parameters, %d steps of %d images -> %s%n",
                     folder.getFileName(), model.parameterCount(), total, batch, folder);
@@ -379,6 +384,23 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
     /** What the card's first phase says of the model a fine-tuning run started from. */
+    /** Where a fine-tuning run into its source's folder keeps the source run's checkpoint. */
+    static final String SOURCE_CHECKPOINT_DIR = "training-before-fine-tuning";
+
+    /**
+     * A fine-tuning run into its source's own folder finds the source run's checkpoint there: it is moved aside, not
+     * overwritten, so that the card's chained commands run as written. Once set aside (or in any other folder), a
+     * checkpoint is this run's to resume and is refused as usual.
+     */
+    private void keepSourceCheckpoint(Path checkpoint, PrintWriter stdout) throws IOException {
+        Path folder = checkpoint.getParent();
+        Path kept = folder.resolve(SOURCE_CHECKPOINT_DIR);
+        if (!Files.isDirectory(initFrom) || !Files.isDirectory(folder) || !Files.isSameFile(initFrom, folder)) return;
+        if (!Checkpoint.exists(checkpoint) || Files.exists(kept)) return;
+        Files.move(checkpoint, kept);
+        stdout.printf(Locale.ROOT, "fine-tuning the model in its own folder: its training checkpoint is now in %s%n", kept);
+    }
+
     static JsonObject startingPoint(Path source) {
         JsonObject card = ModelCard.read(source).json();
         JsonObject from = new JsonObject();

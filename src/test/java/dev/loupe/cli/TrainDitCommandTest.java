@@ -112,6 +112,21 @@ class TrainDitCommandTest {
                 "--width", "32", "--blocks", "1", "--patch", "8", "--align-block", "1", "--out", dir.resolve("wider").toString());
         assertEquals(1, wider.code());
         assertTrue(wider.err().contains("(tiny) has another architecture"), wider.err());
+
+        // a fine-tuning run into its source's own folder, as the card's chained command runs it, keeps the source's checkpoint
+        String sourceSha = dev.loupe.models.ModelCard.sha256(out.resolve(TextToImageModel.TRANSFORMER_FILE));
+        String[] inPlace = {"train", "dit", "--init-from", out.toString(), "--steps", "1", "--batch", "2", "--width", "16", "--blocks",
+                "1", "--patch", "8", "--align-block", "1", "--sample-every", "0", "--eval-captions", "8", "--out", out.toString()};
+        MacsCommandTest.Result tunedInPlace = RenderCommandTest.run(inPlace);
+        assertEquals(0, tunedInPlace.code(), tunedInPlace.err());
+        assertTrue(tunedInPlace.out().contains(TrainDitCommand.SOURCE_CHECKPOINT_DIR), tunedInPlace.out());
+        assertEquals(3, dev.loupe.tensor.train.Checkpoint.info(out.resolve(TrainDitCommand.SOURCE_CHECKPOINT_DIR)).step());
+        assertEquals(1, dev.loupe.tensor.train.Checkpoint.info(out.resolve("training")).step());
+        JsonObject inPlaceCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
+        assertEquals(sourceSha, inPlaceCard.getAsJsonObject("init_from").get("transformer_sha256").getAsString());
+        MacsCommandTest.Result twice = RenderCommandTest.run(inPlace);
+        assertEquals(1, twice.code(), "the run's own checkpoint is not set aside");
+        assertTrue(twice.err().contains("--resume"), twice.err());
     }
 
     @Test
