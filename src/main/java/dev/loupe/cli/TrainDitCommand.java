@@ -383,7 +383,6 @@ public final class TrainDitCommand implements Callable<Integer> {
         return card;
     }
 
-    /** What the card's first phase says of the model a fine-tuning run started from. */
     /** Where a fine-tuning run into its source's folder keeps the source run's checkpoint. */
     static final String SOURCE_CHECKPOINT_DIR = "training-before-fine-tuning";
 
@@ -401,6 +400,7 @@ public final class TrainDitCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "fine-tuning the model in its own folder: its training checkpoint is now in %s%n", kept);
     }
 
+    /** What the card's first phase says of the model a fine-tuning run started from. */
     static JsonObject startingPoint(Path source) {
         JsonObject card = ModelCard.read(source).json();
         JsonObject from = new JsonObject();
