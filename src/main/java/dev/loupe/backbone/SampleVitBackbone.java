@@ -101,11 +101,10 @@ public final class SampleVitBackbone implements Backbone {
 
     @Override
     public NDArray extract(NDArray image) {
-        BackboneInput.checkImage(image, patchSize(), name);
         NDManager target = image.getManager();
         try (NDManager scope = target.newSubManager()) {
             image.tempAttach(scope); // returns to its manager when the scope closes; temporaries stay in the scope
-            NDArray features = model.features(normalisation().apply(image)).stopGradient();
+            NDArray features = differentiableExtract(image).stopGradient();
             features.attach(target);
             return features;
         }

@@ -394,8 +394,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     private void keepSourceCheckpoint(Path checkpoint, PrintWriter stdout) throws IOException {
         Path folder = checkpoint.getParent();
         Path kept = folder.resolve(SOURCE_CHECKPOINT_DIR);
-        if (!Files.isDirectory(initFrom) || !Files.isDirectory(folder) || !Files.isSameFile(initFrom, folder)) return;
-        if (!Checkpoint.exists(checkpoint) || Files.exists(kept)) return;
+        // a checkpoint means the folder exists, and initFrom does since its model loaded: both can be compared
+        if (!Checkpoint.exists(checkpoint) || Files.exists(kept) || !Files.isSameFile(initFrom, folder)) return;
         Files.move(checkpoint, kept);
         stdout.printf(Locale.ROOT, "fine-tuning the model in its own folder: its training checkpoint is now in %s%n", kept);
     }
