@@ -74,7 +74,7 @@ public final class TrainDitCommand implements Callable<Integer> {
 
     @Option(names = "--init-from", paramLabel = "DIR", description = "Start from the weights of the model in DIR (same "
             + "architecture) with a new optimiser and schedule: a fine-tuning run. The card records DIR's command before this one. "
-            + "When DIR is OUT, the checkpoint of DIR's own run is kept as OUT/" + SOURCE_CHECKPOINT_DIR + ".")
+            + "When DIR is OUT, the finished checkpoint of DIR's own run is kept as OUT/" + SOURCE_CHECKPOINT_DIR + "[-N].")
     Path initFrom;
 
     @Option(names = "--batch", defaultValue = "" + DitTrainer.Options.BATCH_SIZE, paramLabel = "B",
@@ -383,21 +383,32 @@ public final class TrainDitCommand implements Callable<Integer> {
         return card;
     }
 
-    /** Where a fine-tuning run into its source's folder keeps the source run's checkpoint. */
+    /**
+     * Where a fine-tuning run into its source's folder keeps the source run's checkpoint; a later fine-tuning of the
+     * same folder adds "-2", "-3", ... to it.
+     */
     static final String SOURCE_CHECKPOINT_DIR = "training-before-fine-tuning";
 
     /**
-     * A fine-tuning run into its source's own folder finds the source run's checkpoint there: it is moved aside, not
-     * overwritten, so that the card's chained commands run as written. Once set aside (or in any other folder), a
-     * checkpoint is this run's to resume and is refused as usual.
+     * A fine-tuning run into its source's own folder finds the source run's checkpoint there. When that run finished,
+     * its checkpoint is moved aside, not overwritten, so that the card's chained commands run as written, however many
+     * fine-tuning phases they chain. An unfinished checkpoint (or one in any other folder) stays, and the trainer
+     * refuses it without {@code --resume} as usual.
      */
     private void keepSourceCheckpoint(Path checkpoint, PrintWriter stdout) throws IOException {
         Path folder = checkpoint.getParent();
-        Path kept = folder.resolve(SOURCE_CHECKPOINT_DIR);
         // a checkpoint means the folder exists, and initFrom does since its model loaded: both can be compared
-        if (!Checkpoint.exists(checkpoint) || Files.exists(kept) || !Files.isSameFile(initFrom, folder)) return;
+        if (!Checkpoint.exists(checkpoint) || !finished(Checkpoint.info(checkpoint)) || !Files.isSameFile(initFrom, folder)) return;
+        Path kept = folder.resolve(SOURCE_CHECKPOINT_DIR);
+        for (int n = 2; Files.exists(kept); n++) kept = folder.resolve(SOURCE_CHECKPOINT_DIR + "-" + n);
         Files.move(checkpoint, kept);
         stdout.printf(Locale.ROOT, "fine-tuning the model in its own folder: its training checkpoint is now in %s%n", kept);
+    }
+
+    /** Whether a checkpoint's run reached the steps it was started for (older checkpoints without options: no). */
+    private static boolean finished(Checkpoint.Info info) {
+        JsonObject options = info.metadata().has("options") ? info.metadata().getAsJsonObject("options") : null;
+        return options != null && options.has("steps") && info.step() >= options.get("steps").getAsLong();
     }
 
     /** What the card's first phase says of the model a fine-tuning run started from. */

@@ -1,6 +1,7 @@
 package dev.loupe.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -124,9 +125,20 @@ class TrainDitCommandTest {
         assertEquals(1, dev.loupe.tensor.train.Checkpoint.info(out.resolve("training")).step());
         JsonObject inPlaceCard = JsonParser.parseString(Files.readString(out.resolve("model.json"))).getAsJsonObject();
         assertEquals(sourceSha, inPlaceCard.getAsJsonObject("init_from").get("transformer_sha256").getAsString());
+        // a second fine-tuning phase chained after the first sets the first one's finished checkpoint aside in turn
         MacsCommandTest.Result twice = RenderCommandTest.run(inPlace);
-        assertEquals(1, twice.code(), "the run's own checkpoint is not set aside");
-        assertTrue(twice.err().contains("--resume"), twice.err());
+        assertEquals(0, twice.code(), twice.err());
+        assertEquals(3, dev.loupe.tensor.train.Checkpoint.info(out.resolve(TrainDitCommand.SOURCE_CHECKPOINT_DIR)).step());
+        assertEquals(1, dev.loupe.tensor.train.Checkpoint.info(out.resolve(TrainDitCommand.SOURCE_CHECKPOINT_DIR + "-2")).step());
+        // a run stopped halfway (here: its checkpoint at step 1 of 5) is not set aside: it is refused without --resume
+        Path meta = out.resolve("training").resolve(dev.loupe.tensor.train.Checkpoint.META);
+        JsonObject saved = JsonParser.parseString(Files.readString(meta)).getAsJsonObject();
+        saved.getAsJsonObject("metadata").getAsJsonObject("options").addProperty("steps", 5);
+        Files.writeString(meta, saved.toString());
+        MacsCommandTest.Result unfinished = RenderCommandTest.run(inPlace);
+        assertEquals(1, unfinished.code(), "an unfinished run's checkpoint is not set aside");
+        assertTrue(unfinished.err().contains("--resume"), unfinished.err());
+        assertFalse(Files.exists(out.resolve(TrainDitCommand.SOURCE_CHECKPOINT_DIR + "-3")));
     }
 
     @Test
