@@ -398,17 +398,11 @@ public final class TrainDitCommand implements Callable<Integer> {
     private void keepSourceCheckpoint(Path checkpoint, PrintWriter stdout) throws IOException {
         Path folder = checkpoint.getParent();
         // a checkpoint means the folder exists, and initFrom does since its model loaded: both can be compared
-        if (!Checkpoint.exists(checkpoint) || !finished(Checkpoint.info(checkpoint)) || !Files.isSameFile(initFrom, folder)) return;
+        if (!Checkpoint.exists(checkpoint) || !DitTrainer.finished(Checkpoint.info(checkpoint)) || !Files.isSameFile(initFrom, folder)) return;
         Path kept = folder.resolve(SOURCE_CHECKPOINT_DIR);
         for (int n = 2; Files.exists(kept); n++) kept = folder.resolve(SOURCE_CHECKPOINT_DIR + "-" + n);
         Files.move(checkpoint, kept);
         stdout.printf(Locale.ROOT, "fine-tuning the model in its own folder: its training checkpoint is now in %s%n", kept);
-    }
-
-    /** Whether a checkpoint's run reached the steps it was started for (older checkpoints without options: no). */
-    private static boolean finished(Checkpoint.Info info) {
-        JsonObject options = info.metadata().has("options") ? info.metadata().getAsJsonObject("options") : null;
-        return options != null && options.has("steps") && info.step() >= options.get("steps").getAsLong();
     }
 
     /** What the card's first phase says of the model a fine-tuning run started from. */

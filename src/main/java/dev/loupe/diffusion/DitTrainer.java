@@ -341,6 +341,16 @@ public final class DitTrainer {
         if (phases.isEmpty() || !sameOptions(phases.get(phases.size() - 1).getAsJsonObject(), current)) phases.add(current);
     }
 
+    /**
+     * Whether a checkpoint's run reached the steps it was started for, as its saved options record them (older
+     * checkpoints without them: no).
+     */
+    public static boolean finished(Checkpoint.Info info) {
+        JsonObject meta = info.metadata();
+        JsonObject saved = meta.has("options") ? meta.getAsJsonObject("options") : null;
+        return saved != null && saved.has("steps") && info.step() >= saved.get("steps").getAsLong();
+    }
+
     /** What the checkpoint's last phase trained the model to predict (phases without the field: the velocity). */
     static Prediction phasePrediction(Checkpoint.Info info) {
         JsonObject last = lastPhase(info);
