@@ -301,6 +301,8 @@ public final class UpsamplerBench {
         o.addProperty("torch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         o.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         o.addProperty("java", System.getProperty("java.version"));
+        // libtorch reads this when it first allocates; it changes the times of large outputs several-fold on some machines
+        o.addProperty("huge_page_tensors", "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")));
         o.addProperty("load_average_before", loadAverage());
         o.addProperty("date", java.time.LocalDate.now().toString());
         return o;
