@@ -295,6 +295,16 @@ public final class UpsamplerBench {
         return Math.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
     }
 
+    /**
+     * Whether libtorch puts tensors of 2 MB and more on transparent huge pages, for a value of its switch
+     * {@code THP_MEM_ALLOC_ENABLE}: read as C's {@code atoi}, any leading integer but zero turns it on.
+     */
+    public static boolean hugePageTensors(String switchValue) {
+        if (switchValue == null) return false;
+        java.util.regex.Matcher integer = java.util.regex.Pattern.compile("^\\s*[+-]?0*([1-9])?").matcher(switchValue);
+        return integer.find() && integer.group(1) != null;
+    }
+
     private static JsonObject machine() {
         JsonObject o = new JsonObject();
         o.addProperty("cores", Runtime.getRuntime().availableProcessors());
@@ -302,7 +312,7 @@ public final class UpsamplerBench {
         o.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         o.addProperty("java", System.getProperty("java.version"));
         // libtorch reads this when it first allocates; it changes the times of large outputs several-fold on some machines
-        o.addProperty("huge_page_tensors", "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")));
+        o.addProperty("huge_page_tensors", hugePageTensors(System.getenv("THP_MEM_ALLOC_ENABLE")));
         o.addProperty("load_average_before", loadAverage());
         o.addProperty("date", java.time.LocalDate.now().toString());
         return o;
