@@ -295,9 +295,12 @@ public final class UpsamplerBench {
         return Math.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
     }
 
+    /** libtorch's environment switch for transparent huge pages under its tensors of 2 MB and more. */
+    public static final String HUGE_PAGE_SWITCH = "THP_MEM_ALLOC_ENABLE";
+
     /**
-     * Whether libtorch puts tensors of 2 MB and more on transparent huge pages, for a value of its switch
-     * {@code THP_MEM_ALLOC_ENABLE}: read as C's {@code atoi}, any leading integer but zero turns it on.
+     * Whether libtorch puts tensors of 2 MB and more on transparent huge pages, for a value of
+     * {@link #HUGE_PAGE_SWITCH}: read as C's {@code atoi}, any leading integer but zero turns it on.
      */
     public static boolean hugePageTensors(String switchValue) {
         if (switchValue == null) return false;
@@ -312,7 +315,7 @@ public final class UpsamplerBench {
         o.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         o.addProperty("java", System.getProperty("java.version"));
         // libtorch reads this when it first allocates; it changes the times of large outputs several-fold on some machines
-        o.addProperty("huge_page_tensors", hugePageTensors(System.getenv("THP_MEM_ALLOC_ENABLE")));
+        o.addProperty("huge_page_tensors", hugePageTensors(System.getenv(HUGE_PAGE_SWITCH)));
         o.addProperty("load_average_before", loadAverage());
         o.addProperty("date", java.time.LocalDate.now().toString());
         return o;

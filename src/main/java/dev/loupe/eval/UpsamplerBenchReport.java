@@ -127,8 +127,9 @@ public final class UpsamplerBenchReport {
                     m.get("os").getAsString(), m.get("cores").getAsInt(), m.get("torch_threads").getAsString(), m.get("java").getAsString(),
                     m.get("date").getAsString()));
             if (m.has("huge_page_tensors")) {
-                sb.append(m.get("huge_page_tensors").getAsBoolean() ? " Tensors of 2 MB and more on transparent huge pages (THP_MEM_ALLOC_ENABLE)."
-                        : " Tensors on ordinary pages (THP_MEM_ALLOC_ENABLE off).");
+                sb.append(m.get("huge_page_tensors").getAsBoolean()
+                        ? " Tensors of 2 MB and more on transparent huge pages (" + UpsamplerBench.HUGE_PAGE_SWITCH + ")."
+                        : " Tensors on ordinary pages (" + UpsamplerBench.HUGE_PAGE_SWITCH + " off).");
             }
         }
         sb.append("\n\n");

@@ -70,7 +70,7 @@ class PeersCliTest {
         assertTrue(r.out().contains("Time ratio xattn / uplift (wall / CPU): 32 px "), r.out());
         assertTrue(r.out().contains("Time growth exponent in pixels"), r.out());
         // the allocator's page size changes large outputs' times several-fold, so the report says which it was
-        assertTrue(md.contains(dev.loupe.eval.UpsamplerBench.hugePageTensors(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "on transparent huge pages" : "on ordinary pages"), md);
+        assertTrue(md.contains(dev.loupe.eval.UpsamplerBench.hugePageTensors(System.getenv(dev.loupe.eval.UpsamplerBench.HUGE_PAGE_SWITCH)) ? "on transparent huge pages" : "on ordinary pages"), md);
         JsonObject json = JsonParser.parseString(Files.readString(bench.resolve("upsamplers.json"))).getAsJsonObject();
         JsonObject first = json.getAsJsonArray("backbones").get(0).getAsJsonObject();
         assertEquals(6, first.getAsJsonArray("rows").size());
