@@ -1,8 +1,9 @@
 package dev.loupe.app;
 
+import atlantafx.base.theme.Styles;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
 import dev.loupe.LoupeException;
+import dev.loupe.models.CardMetrics;
 import dev.loupe.models.LoupeHome;
 import dev.loupe.models.ModelCard;
 import dev.loupe.models.ModelCatalog;
@@ -28,6 +29,9 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeTableColumn;
+import javafx.scene.control.TreeTableView;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
@@ -149,13 +153,8 @@ public final class ModelsController implements Workspace {
     private Node cardView(ModelCard card) {
         VBox box = page(card.name(), card.kind() + " - " + card.folder());
         if (!card.description().isEmpty()) box.getChildren().add(wrapped(card.description()));
-        GridPane metrics = grid();
-        int row = 0;
-        for (Map.Entry<String, JsonElement> m : card.metrics().entrySet()) {
-            metrics.addRow(row++, key(m.getKey()), new Label(m.getValue().isJsonPrimitive()
-                    ? m.getValue().getAsString() : m.getValue().toString()));
-        }
-        if (row > 0) box.getChildren().addAll(section("Measured after training"), metrics);
+        List<CardMetrics.Metric> measured = CardMetrics.of(card);
+        if (!measured.isEmpty()) box.getChildren().addAll(section("Measured after training"), metricsTree(measured));
         if (!card.reproduce().isEmpty()) {
             TextArea cmd = new TextArea(card.reproduce());
             cmd.setEditable(false);
@@ -165,7 +164,7 @@ public final class ModelsController implements Workspace {
             box.getChildren().addAll(section("Reproduce"), cmd);
         }
         GridPane files = grid();
-        row = 0;
+        int row = 0;
         for (Map.Entry<String, String> f : card.files().entrySet()) {
             Path p = card.folder().resolve(f.getKey());
             String size = Files.isRegularFile(p) ? humanBytes(p.toFile().length()) : "missing";
@@ -180,6 +179,36 @@ public final class ModelsController implements Workspace {
         box.getChildren().addAll(section("Files"), files, new VBox(6, verify, verdict));
         box.getChildren().addAll(section("Card"), rawJson(card));
         return scroll(box);
+    }
+
+    /** The card's figures as a tree: groups of the first level open, deeper ones folded. */
+    private static Node metricsTree(List<CardMetrics.Metric> measured) {
+        TreeItem<CardMetrics.Metric> root = new TreeItem<>();
+        measured.forEach(m -> root.getChildren().add(treeItem(m, 0)));
+        TreeTableView<CardMetrics.Metric> tree = new TreeTableView<>(root);
+        tree.setId("card-metrics");
+        tree.setShowRoot(false);
+        tree.getStyleClass().add(Styles.DENSE);
+        tree.getColumns().add(treeColumn("Metric", CardMetrics.Metric::name, 360));
+        tree.getColumns().add(treeColumn("Value", CardMetrics.Metric::value, 420));
+        tree.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tree.setPrefHeight(340);
+        return tree;
+    }
+
+    private static TreeItem<CardMetrics.Metric> treeItem(CardMetrics.Metric metric, int depth) {
+        TreeItem<CardMetrics.Metric> item = new TreeItem<>(metric);
+        metric.children().forEach(c -> item.getChildren().add(treeItem(c, depth + 1)));
+        item.setExpanded(depth == 0 && metric.isGroup());
+        return item;
+    }
+
+    private static TreeTableColumn<CardMetrics.Metric, String> treeColumn(String title,
+            java.util.function.Function<CardMetrics.Metric, String> value, double width) {
+        TreeTableColumn<CardMetrics.Metric, String> c = new TreeTableColumn<>(title);
+        c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue().getValue())));
+        c.setPrefWidth(width);
+        return c;
     }
 
     private Node rawJson(ModelCard card) {

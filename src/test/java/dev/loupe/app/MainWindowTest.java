@@ -1,13 +1,18 @@
 package dev.loupe.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.models.CardMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.DialogPane;
+import javafx.scene.control.ListView;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeTableView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +58,28 @@ class MainWindowTest {
         assertTrue(robot.lookup("#model-list").tryQuery().isPresent());
         robot.clickOn("#tab-features");
         assertEquals("Features", tabs.getSelectionModel().getSelectedItem().getText());
+    }
+
+    @Test
+    void aSampleModelsCardShowsItsFiguresAsATree(FxRobot robot) throws Exception {
+        robot.clickOn("#tab-models");
+        ListView<ModelsController.Entry> list = robot.lookup("#model-list").queryListView();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> list.getItems().stream().anyMatch(e -> e.title().equals("sample-dit")));
+        ModelsController.Entry dit = list.getItems().stream().filter(e -> e.title().equals("sample-dit")).findFirst().orElseThrow();
+        robot.interact(() -> list.getSelectionModel().select(dit));
+        robot.clickOn("Measured after training");
+        @SuppressWarnings("unchecked")
+        TreeTableView<CardMetrics.Metric> tree = robot.lookup("#card-metrics").queryAs(TreeTableView.class);
+        TreeItem<CardMetrics.Metric> adherence = tree.getRoot().getChildren().stream()
+                .filter(i -> i.getValue().name().equals("prompt adherence")).findFirst().orElseThrow();
+        assertTrue(adherence.isExpanded(), "first-level groups are open");
+        TreeItem<CardMetrics.Metric> renders = adherence.getChildren().stream()
+                .filter(i -> i.getValue().name().equals("renders")).findFirst().orElseThrow();
+        assertFalse(renders.isExpanded(), "deeper groups start folded");
+        double reward = ((ModelsController.SampleModel) dit).card().metrics().getAsJsonObject("prompt_adherence")
+                .getAsJsonObject("renders").get("mean_reward").getAsDouble();
+        assertTrue(renders.getChildren().stream().anyMatch(i -> i.getValue().name().equals("mean reward")
+                && Double.parseDouble(i.getValue().value()) == reward));
     }
 
     @Test
