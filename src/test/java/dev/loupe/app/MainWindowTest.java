@@ -83,6 +83,30 @@ class MainWindowTest {
     }
 
     @Test
+    void aTruncatedWeightFileGetsTheErrorDialogAndTheWholeOneItsTensors(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path whole = Path.of("sample-models/reward/reward.safetensors").toAbsolutePath();
+        Path cut = dir.resolve("cut.safetensors");
+        byte[] bytes = Files.readAllBytes(whole);
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        robot.interact(() -> controller.openModel(cut));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
+        DialogPane pane = robot.lookup(".loupe-error").queryAs(DialogPane.class);
+        assertTrue(pane.getContentText().contains(cut.toString()), pane.getContentText());
+        assertTrue(pane.getContentText().contains("is truncated"), pane.getContentText());
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(controller.models().entries().stream().noneMatch(e -> e.title().equals("cut.safetensors")));
+
+        robot.interact(() -> controller.openModel(whole));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> controller.models().entries().stream()
+                .anyMatch(e -> e instanceof ModelsController.UserFile u && u.file().equals(whole)));
+        ModelsController.UserFile opened = (ModelsController.UserFile) controller.models().entries().stream()
+                .filter(e -> e instanceof ModelsController.UserFile).findFirst().orElseThrow();
+        assertEquals(dev.loupe.tensor.SafeTensors.describe(whole).keySet(), opened.tensors().keySet());
+    }
+
+    @Test
     void aTextFileRenamedPngGetsTheErrorDialog(FxRobot robot, @TempDir Path dir) throws Exception {
         Path fake = dir.resolve("holiday.png");
         Files.writeString(fake, "this is a text file, not a picture");
