@@ -184,7 +184,11 @@ public final class ModelsController implements Workspace {
     /** The card's figures as a tree: groups of the first level open, deeper ones folded. */
     private static Node metricsTree(List<CardMetrics.Metric> measured) {
         TreeItem<CardMetrics.Metric> root = new TreeItem<>();
-        measured.forEach(m -> root.getChildren().add(treeItem(m, 0)));
+        for (CardMetrics.Metric m : measured) {
+            TreeItem<CardMetrics.Metric> item = treeItem(m);
+            item.setExpanded(m.isGroup());
+            root.getChildren().add(item);
+        }
         TreeTableView<CardMetrics.Metric> tree = new TreeTableView<>(root);
         tree.setId("card-metrics");
         tree.setShowRoot(false);
@@ -196,10 +200,9 @@ public final class ModelsController implements Workspace {
         return tree;
     }
 
-    private static TreeItem<CardMetrics.Metric> treeItem(CardMetrics.Metric metric, int depth) {
+    private static TreeItem<CardMetrics.Metric> treeItem(CardMetrics.Metric metric) {
         TreeItem<CardMetrics.Metric> item = new TreeItem<>(metric);
-        metric.children().forEach(c -> item.getChildren().add(treeItem(c, depth + 1)));
-        item.setExpanded(depth == 0 && metric.isGroup());
+        metric.children().forEach(c -> item.getChildren().add(treeItem(c)));
         return item;
     }
 

@@ -1,13 +1,11 @@
 package dev.loupe.models;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 
 /**
  * A model card's {@code metrics} as a tree a person can read: the cards nest their figures (per protocol, per
@@ -41,10 +39,9 @@ public final class CardMetrics {
     private static Metric metric(String name, JsonElement value) {
         if (value.isJsonObject()) return new Metric(name, "", of(value.getAsJsonObject()));
         if (value.isJsonArray()) {
-            JsonArray array = value.getAsJsonArray();
-            if (StreamSupport.stream(array.spliterator(), false).allMatch(e -> e.isJsonPrimitive() || e.isJsonNull())) {
-                return new Metric(name, StreamSupport.stream(array.spliterator(), false).map(CardMetrics::text)
-                        .collect(Collectors.joining(", ")), List.of());
+            List<JsonElement> array = value.getAsJsonArray().asList();
+            if (array.stream().allMatch(e -> e.isJsonPrimitive() || e.isJsonNull())) {
+                return new Metric(name, array.stream().map(CardMetrics::text).collect(Collectors.joining(", ")), List.of());
             }
             List<Metric> items = new ArrayList<>();
             for (int i = 0; i < array.size(); i++) items.add(metric("#" + (i + 1), array.get(i)));
