@@ -16,6 +16,7 @@ import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -25,6 +26,10 @@ import org.jfree.data.xy.XYSeriesCollection;
  * <pre>{@code Plots.xy("UPLiFT on the CPU", "tokens", "ms").logLog(true).series("Loupe", xs, ys).lines().save(png, 800, 500);}</pre>
  */
 public final class Plots {
+    /** Okabe and Ito's colour-blind-safe colours, without their yellow, which is too light on white. */
+    private static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+        new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), Color.BLACK, new Color(0x999999)};
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -90,7 +95,10 @@ public final class Plots {
         ValueAxis x = axis(xLabel, logX);
         ValueAxis y = axis(yLabel, logY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(lines, true);
-        for (int i = 0; i < series.size(); i++) renderer.setSeriesStroke(i, new BasicStroke(2f));
+        for (int i = 0; i < series.size(); i++) {
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -98,8 +106,19 @@ public final class Plots {
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, series.size() > 1);
         chart.setBackgroundPaint(Color.WHITE);
         LegendTitle legend = chart.getLegend();
-        if (legend != null) legend.setBackgroundPaint(Color.WHITE);
+        if (legend != null) {
+            legend.setBackgroundPaint(Color.WHITE);
+            spaceLegendItems(legend);
+        }
         return chart;
+    }
+
+    /**
+     * Space after each legend entry: JFreeChart's default sets the next entry's marker right after the previous
+     * entry's text, so a marker read as the end of the wrong label.
+     */
+    public static void spaceLegendItems(LegendTitle legend) {
+        legend.setItemLabelPadding(new RectangleInsets(2, 4, 2, 18));
     }
 
     private static ValueAxis axis(String label, boolean log) {

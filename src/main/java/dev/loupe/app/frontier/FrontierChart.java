@@ -1,5 +1,6 @@
 package dev.loupe.app.frontier;
 
+import dev.loupe.eval.Plots;
 import dev.loupe.search.Evaluation;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -71,6 +72,7 @@ public final class FrontierChart {
         chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.getLegend().setPosition(RectangleEdge.BOTTOM);
+        Plots.spaceLegendItems(chart.getLegend());
         estimateNote.setPosition(RectangleEdge.BOTTOM);
         estimateNote.setPaint(new Color(0x555555));
         estimateNote.setVisible(false);
