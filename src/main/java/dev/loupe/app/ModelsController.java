@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -68,6 +70,10 @@ public final class ModelsController implements Workspace {
             return tensors.values().stream().mapToLong(t -> t.shape().size()).sum();
         }
     }
+
+    private static final double METRIC_ROW_HEIGHT = 26;
+    private static final double METRICS_HEADER_HEIGHT = 32;
+    private static final double METRICS_MAX_HEIGHT = 560;
 
     private final Workbench workbench;
     private final ObservableList<Entry> entries = FXCollections.observableArrayList();
@@ -196,7 +202,10 @@ public final class ModelsController implements Workspace {
         tree.getColumns().add(treeColumn("Metric", CardMetrics.Metric::name, 360));
         tree.getColumns().add(treeColumn("Value", CardMetrics.Metric::value, 420));
         tree.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        tree.setPrefHeight(340);
+        // as tall as its open rows, up to a screenful: a short card needs no inner scroll bar, a long one no page scroll
+        tree.setFixedCellSize(METRIC_ROW_HEIGHT);
+        tree.prefHeightProperty().bind(Bindings.min(METRICS_MAX_HEIGHT,
+                tree.expandedItemCountProperty().multiply(METRIC_ROW_HEIGHT).add(METRICS_HEADER_HEIGHT)));
         return tree;
     }
 
@@ -207,7 +216,7 @@ public final class ModelsController implements Workspace {
     }
 
     private static TreeTableColumn<CardMetrics.Metric, String> treeColumn(String title,
-            java.util.function.Function<CardMetrics.Metric, String> value, double width) {
+            Function<CardMetrics.Metric, String> value, double width) {
         TreeTableColumn<CardMetrics.Metric, String> c = new TreeTableColumn<>(title);
         c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue().getValue())));
         c.setPrefWidth(width);
@@ -242,7 +251,7 @@ public final class ModelsController implements Workspace {
         return scroll(box);
     }
 
-    private static <T> TableColumn<T, String> column(String title, java.util.function.Function<T, String> value, double width) {
+    private static <T> TableColumn<T, String> column(String title, Function<T, String> value, double width) {
         TableColumn<T, String> c = new TableColumn<>(title);
         c.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
         c.setPrefWidth(width);

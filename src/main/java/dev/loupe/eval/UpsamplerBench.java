@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Upsamplers side by side on one backbone: quality on held-out ShapesWorld scenes ({@link UpsamplerEvaluation}),
@@ -298,13 +300,16 @@ public final class UpsamplerBench {
     /** libtorch's environment switch for transparent huge pages under its tensors of 2 MB and more. */
     public static final String HUGE_PAGE_SWITCH = "THP_MEM_ALLOC_ENABLE";
 
+    /** C's {@code atoi} reading: optional blanks and sign, leading zeros, then the first non-zero digit if any. */
+    private static final Pattern LEADING_INTEGER = Pattern.compile("^\\s*[+-]?0*([1-9])?");
+
     /**
      * Whether libtorch puts tensors of 2 MB and more on transparent huge pages, for a value of
      * {@link #HUGE_PAGE_SWITCH}: read as C's {@code atoi}, any leading integer but zero turns it on.
      */
     public static boolean hugePageTensors(String switchValue) {
         if (switchValue == null) return false;
-        java.util.regex.Matcher integer = java.util.regex.Pattern.compile("^\\s*[+-]?0*([1-9])?").matcher(switchValue);
+        Matcher integer = LEADING_INTEGER.matcher(switchValue);
         return integer.find() && integer.group(1) != null;
     }
 

@@ -80,6 +80,12 @@ class MainWindowTest {
                 .getAsJsonObject("renders").get("mean_reward").getAsDouble();
         assertTrue(renders.getChildren().stream().anyMatch(i -> i.getValue().name().equals("mean reward")
                 && Double.parseDouble(i.getValue().value()) == reward));
+
+        double open = tree.getPrefHeight();
+        robot.interact(() -> tree.getRoot().getChildren().forEach(i -> i.setExpanded(false)));
+        assertTrue(tree.getPrefHeight() < open, "folding the groups shortens the tree: " + tree.getPrefHeight() + " vs " + open);
+        assertTrue(tree.getPrefHeight() >= tree.getExpandedItemCount() * tree.getFixedCellSize(),
+                "every open row fits without an inner scroll bar");
     }
 
     @Test
