@@ -73,7 +73,7 @@ public final class ModelsController implements Workspace {
 
     private static final double METRIC_ROW_HEIGHT = 26;
     private static final double METRICS_HEADER_HEIGHT = 32;
-    private static final double METRICS_MAX_HEIGHT = 560;
+    private static final double METRICS_MAX_HEIGHT = 340;
 
     private final Workbench workbench;
     private final ObservableList<Entry> entries = FXCollections.observableArrayList();
@@ -202,7 +202,7 @@ public final class ModelsController implements Workspace {
         tree.getColumns().add(treeColumn("Metric", CardMetrics.Metric::name, 360));
         tree.getColumns().add(treeColumn("Value", CardMetrics.Metric::value, 420));
         tree.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        // as tall as its open rows, up to a screenful: a short card needs no inner scroll bar, a long one no page scroll
+        // as tall as its open rows, up to 340 px: a short card leaves no empty rows, a long one leaves room for the files below
         tree.setFixedCellSize(METRIC_ROW_HEIGHT);
         tree.prefHeightProperty().bind(Bindings.min(METRICS_MAX_HEIGHT,
                 tree.expandedItemCountProperty().multiply(METRIC_ROW_HEIGHT).add(METRICS_HEADER_HEIGHT)));
