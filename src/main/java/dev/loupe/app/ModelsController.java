@@ -202,7 +202,7 @@ public final class ModelsController implements Workspace {
         tree.getColumns().add(treeColumn("Metric", CardMetrics.Metric::name, 360));
         tree.getColumns().add(treeColumn("Value", CardMetrics.Metric::value, 420));
         tree.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        // as tall as its open rows, up to 340 px: a short card leaves no empty rows, a long one leaves room for the files below
+        // as tall as its open rows, up to the old fixed height: a short card leaves no empty rows, a long one leaves room for the files below
         tree.setFixedCellSize(METRIC_ROW_HEIGHT);
         tree.prefHeightProperty().bind(Bindings.min(METRICS_MAX_HEIGHT,
                 tree.expandedItemCountProperty().multiply(METRIC_ROW_HEIGHT).add(METRICS_HEADER_HEIGHT)));
