@@ -24,6 +24,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.util.ShapeUtils;
+import org.jfree.data.Range;
 import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -45,6 +46,9 @@ public final class FrontierChart {
         }
     }
 
+    /** The speedup axis of a chart with no points yet: where caching schedules land (1x is no caching). */
+    static final Range EMPTY_SPEEDUPS = new Range(1, 3);
+
     public static final String ESTIMATE_NOTE = "hollow markers: speedup estimated from MACs (not measured yet)";
 
     private final XYSeriesCollection dataset = new XYSeriesCollection();
@@ -63,6 +67,7 @@ public final class FrontierChart {
         NumberAxis x = new NumberAxis("speedup over uncached (x)");
         x.setAutoRangeIncludesZero(false);
         x.setUpperMargin(0.18); // room for the baselines' labels on the right
+        x.setDefaultAutoRange(EMPTY_SPEEDUPS); // before the first point, not JFreeChart's 0..1
         NumberAxis y = new NumberAxis("reward (prompt adherence)");
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(dataset, x, y, new Renderer());

@@ -144,6 +144,21 @@ class FrontierPointsTest {
     }
 
     @Test
+    void anEmptyChartSpansTheSpeedupsSchedulesReachAndAFilledOneItsPoints() {
+        FrontierChart chart = new FrontierChart();
+        chart.chart().createBufferedImage(600, 400);
+        var speedups = chart.chart().getXYPlot().getDomainAxis().getRange();
+        assertTrue(speedups.getLowerBound() >= 0.9 && speedups.getLowerBound() <= 1, "empty: from about 1x, got " + speedups);
+        assertTrue(speedups.getUpperBound() >= 3, "empty: to at least 3x, got " + speedups);
+
+        Evaluation none = point("no-cache", 1, 1, 0.9, "baseline");
+        Evaluation fast = point("g1-0", 5.5, 5.2, 0.6, "generation 1");
+        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, fast), List.of(none), List.of(), List.of()), List.of()));
+        chart.chart().createBufferedImage(600, 400);
+        assertTrue(chart.chart().getXYPlot().getDomainAxis().getRange().getUpperBound() > 5.2, "the points decide the range");
+    }
+
+    @Test
     void theLabelledBaselinesAreNoCachingForaTwoAndThreeAndTheHalfwayTGate() {
         int steps = 6, blocks = 2;
         List<Evaluation> evaluations = new ArrayList<>();
