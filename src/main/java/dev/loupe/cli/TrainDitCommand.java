@@ -105,6 +105,16 @@ public final class TrainDitCommand implements Callable<Integer> {
             + "shapes at all learns to copy a few scenes). Default 0: fresh scenes every step.")
     long scenePool;
 
+    @Option(names = "--first-scene", defaultValue = "0", paramLabel = "N", description = "ShapesWorld seed of the first training "
+            + "scene (default ${DEFAULT-VALUE}). Each step takes the next scenes in order, and a run from step 0 starts here again: "
+            + "a fine-tuning run given a seed past its source's last scene learns from scenes the model has not seen.")
+    long firstScene;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed of the initial weights and of each "
+            + "step's noise levels, noise and caption dropout (default ${DEFAULT-VALUE}). A fine-tuning run with the seed of its "
+            + "source replays the source's draws step for step.")
+    long seed;
+
     @Option(names = "--sample-every", defaultValue = "1000", paramLabel = "N",
             description = "Steps between sample sheets in OUT/training/samples (0: none; default ${DEFAULT-VALUE}).")
     int sampleEvery;
@@ -193,7 +203,15 @@ public final class TrainDitCommand implements Callable<Integer> {
                 .withPrediction(prediction);
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         if (scenePool < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--scenes must be 0 or more, got " + scenePool);
-        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform).withScenePool(scenePool);
+        if (firstScene < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--first-scene must be 0 or more, got " + firstScene);
+        long lastScene = firstScene + (scenePool > 0 ? scenePool : total * batch) - 1;
+        if (lastScene >= ADHERENCE_FIRST_SEED) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.format(Locale.ROOT, "training scenes up to seed %d "
+                    + "would reach the held-out captions that measure the model (seeds from %d): lower --first-scene", lastScene,
+                    ADHERENCE_FIRST_SEED));
+        }
+        DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform).withScenePool(scenePool)
+                .withDraws(seed, firstScene);
 
         Cancellation cancellation = new Cancellation();
         Thread hook = new Thread(cancellation::requestAndWait, "dit-cancel");
@@ -457,6 +475,10 @@ public final class TrainDitCommand implements Callable<Integer> {
             double uniform = phase.has("time_uniform") ? phase.get("time_uniform").getAsDouble() : 0;
             if (uniform != DitTrainer.Options.TIME_UNIFORM) command.append(" --time-uniform ").append(trim(uniform));
             if (phase.has("scene_pool")) command.append(" --scenes ").append(phase.get("scene_pool").getAsLong());
+            long phaseFirstScene = phase.has("first_scene") ? phase.get("first_scene").getAsLong() : 0;
+            if (phaseFirstScene != 0) command.append(" --first-scene ").append(phaseFirstScene);
+            long phaseSeed = phase.has("seed") ? phase.get("seed").getAsLong() : 0;
+            if (phaseSeed != 0) command.append(" --seed ").append(phaseSeed);
             if (!phase.has("representation_alignment")) {
                 command.append(" --align-weight 0");
             } else {

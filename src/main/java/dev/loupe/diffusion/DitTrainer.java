@@ -88,6 +88,7 @@ public final class DitTrainer {
             long scenePool, int checkpointEvery, int sampleEvery) {
         public Options {
             if (scenePool < 0) throw new LoupeException("the scene pool must hold 0 (fresh scenes) or more scenes, not " + scenePool);
+            if (firstScene < 0) throw new LoupeException("the first training scene must be a seed of 0 or more, not " + firstScene);
             if (steps < 1 || batchSize < 1) throw new LoupeException("training needs at least one step and one image per batch");
             if (!(learningRate > 0)) throw new LoupeException("the learning rate must be positive, not " + learningRate);
             if (!(emaDecay >= 0 && emaDecay < 1)) throw new LoupeException("the EMA decay must be in [0, 1), not " + emaDecay);
@@ -135,6 +136,15 @@ public final class DitTrainer {
         public Options withTimes(double mean, double std, double shift, double uniform) {
             return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, mean, std, shift, uniform,
                     seed, firstScene, scenePool, checkpointEvery, sampleEvery);
+        }
+
+        /**
+         * The same run with its own draws: {@code seed} for the initial weights and every step's times, noise and caption
+         * dropout, and scenes from ShapesWorld seed {@code firstScene} on.
+         */
+        public Options withDraws(long seed, long firstScene) {
+            return new Options(steps, batchSize, learningRate, warmupSteps, emaDecay, captionDropout, timeMean, timeStd, timeShift,
+                    timeUniform, seed, firstScene, scenePool, checkpointEvery, sampleEvery);
         }
 
         /** The same run on only {@code scenes} scenes, repeated (0: fresh scenes every step). */

@@ -156,6 +156,12 @@ class TrainDitCommandTest {
                 TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8));
         phase.remove("time_uniform");
         phase.remove("scene_pool");
+        phase.addProperty("first_scene", 576000);
+        phase.addProperty("seed", 1);
+        assertEquals("./loupe train dit --steps 5000 --first-scene 576000 --seed 1 --guidance 4 --out sample-models/sample-dit",
+                TrainDitCommand.command(phases, Path.of("sample-dit"), RECIPE_SAMPLER, "", 8), "other draws than the recipe's");
+        phase.addProperty("first_scene", 0);
+        phase.addProperty("seed", 0);
         phase.getAsJsonObject("representation_alignment").addProperty("weight", 1.0);
         phase.getAsJsonObject("representation_alignment").addProperty("after_block", 2);
         assertEquals("./loupe train dit --steps 5000 --align-weight 1 --align-block 2 --guidance 4 --out sample-models/sample-dit",
@@ -211,6 +217,11 @@ class TrainDitCommandTest {
                 "--blocks", "1", "--patch", "8", "--align-block", "1", "--align-grid", "3", "--out", dir.resolve("bad-grid").toString());
         assertEquals(1, badGrid.code());
         assertTrue(badGrid.err().contains("alignment grid 3: must divide the model's 4x4 token grid"), badGrid.err());
+        MacsCommandTest.Result heldOut = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--first-scene",
+                "49999999", "--out", dir.resolve("held-out").toString());
+        assertEquals(2, heldOut.code());
+        assertTrue(heldOut.err().contains("training scenes up to seed 50000002 would reach the held-out captions"), heldOut.err());
+        assertFalse(Files.exists(dir.resolve("held-out")), "nothing is written for a refused run");
         MacsCommandTest.Result shapeAlone = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "1", "--patch", "8", "--align-weight", "0", "--shape-weight", "1", "--out", dir.resolve("shape-alone").toString());
         assertEquals(2, shapeAlone.code());

@@ -457,6 +457,19 @@ class DitTrainerTest {
         assertTrue(e.getMessage().contains("scene pool"), e.getMessage());
     }
 
+    @Test
+    void otherDrawsStartTheScenesElsewhereAndAreRecorded() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            DitTrainer.Options moved = options(4).withDraws(9, 5000);
+            DitTrainer trainer = new DitTrainer(new TextToImageModel(nd, tinyConfig()), moved, Path.of("unused"));
+            assertEquals(captions(5008, 5009, 5010, 5011, 5012, 5013, 5014, 5015), captions(trainer.scenes(1)));
+            assertEquals(9, moved.toJson().get("seed").getAsLong());
+            assertEquals(5000, moved.toJson().get("first_scene").getAsLong());
+        }
+        LoupeException e = assertThrows(LoupeException.class, () -> options(2).withDraws(0, -1));
+        assertTrue(e.getMessage().contains("first training scene"), e.getMessage());
+    }
+
     private static List<String> captions(long... seeds) {
         return Arrays.stream(seeds).mapToObj(seed -> ShapesWorld.scene(seed).caption()).toList();
     }
