@@ -204,11 +204,11 @@ public final class TrainDitCommand implements Callable<Integer> {
         DitTrainer.Options recipe = DitTrainer.Options.recipe(total, batch, learningRate, checkpointEvery, sampleEvery);
         if (scenePool < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--scenes must be 0 or more, got " + scenePool);
         if (firstScene < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--first-scene must be 0 or more, got " + firstScene);
-        long lastScene = firstScene + (scenePool > 0 ? scenePool : total * batch) - 1;
-        if (lastScene >= ADHERENCE_FIRST_SEED) {
-            throw new CommandLine.ParameterException(spec.commandLine(), String.format(Locale.ROOT, "training scenes up to seed %d "
-                    + "would reach the held-out captions that measure the model (seeds from %d): lower --first-scene", lastScene,
-                    ADHERENCE_FIRST_SEED));
+        long sceneCount = scenePool > 0 ? scenePool : total > Long.MAX_VALUE / batch ? Long.MAX_VALUE : total * batch;
+        if (sceneCount > ADHERENCE_FIRST_SEED - firstScene) { // written so that no sum can overflow
+            throw new CommandLine.ParameterException(spec.commandLine(), String.format(Locale.ROOT, "%d training scenes from seed %d "
+                    + "would reach the held-out captions that measure the model (seeds from %d): lower --first-scene", sceneCount,
+                    firstScene, ADHERENCE_FIRST_SEED));
         }
         DitTrainer.Options options = recipe.withTimes(recipe.timeMean(), timeStd, shift, timeUniform).withScenePool(scenePool)
                 .withDraws(seed, firstScene);

@@ -220,8 +220,11 @@ class TrainDitCommandTest {
         MacsCommandTest.Result heldOut = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--first-scene",
                 "49999999", "--out", dir.resolve("held-out").toString());
         assertEquals(2, heldOut.code());
-        assertTrue(heldOut.err().contains("training scenes up to seed 50000002 would reach the held-out captions"), heldOut.err());
+        assertTrue(heldOut.err().contains("4 training scenes from seed 49999999 would reach the held-out captions"), heldOut.err());
         assertFalse(Files.exists(dir.resolve("held-out")), "nothing is written for a refused run");
+        MacsCommandTest.Result farOut = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--first-scene",
+                "" + Long.MAX_VALUE, "--out", dir.resolve("far-out").toString());
+        assertEquals(2, farOut.code(), "no sum overflows past the check");
         MacsCommandTest.Result shapeAlone = RenderCommandTest.run("train", "dit", "--steps", "2", "--batch", "2", "--width", "16",
                 "--blocks", "1", "--patch", "8", "--align-weight", "0", "--shape-weight", "1", "--out", dir.resolve("shape-alone").toString());
         assertEquals(2, shapeAlone.code());
