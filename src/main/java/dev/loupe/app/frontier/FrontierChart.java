@@ -7,6 +7,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Paint;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
@@ -18,6 +19,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.XYItemLabelGenerator;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.PlotRenderingInfo;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYItemRendererState;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -71,6 +73,7 @@ public final class FrontierChart {
         NumberAxis y = new NumberAxis("reward (prompt adherence)");
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(dataset, x, y, new Renderer());
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // Kind's order; XYPlot draws the last series first
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
         plot.setRangeGridlinePaint(new Color(0xdddddd));
@@ -209,6 +212,11 @@ public final class FrontierChart {
                 g2.setStroke(LEADER);
                 g2.draw(new Line2D.Double(x, y, box.getMinX(), box.getMaxY() - metrics.getDescent()));
             }
+            // the front is drawn before the labels and may run through one: a halo keeps the text readable over it
+            Paint textPaint = g2.getPaint();
+            g2.setPaint(LABEL_HALO);
+            g2.fill(box);
+            g2.setPaint(textPaint);
             g2.drawString(text, (float) box.getMinX(), (float) (box.getMaxY() - metrics.getDescent()));
         }
 
@@ -221,6 +229,7 @@ public final class FrontierChart {
     }
 
     private static final BasicStroke LEADER = new BasicStroke(0.6f);
+    private static final Color LABEL_HALO = new Color(255, 255, 255, 170);
     /** Half the size of a baseline or imported marker, in pixels. */
     private static final double MARKER_RADIUS = 6;
 

@@ -144,6 +144,23 @@ class FrontierPointsTest {
     }
 
     @Test
+    void laterKindsAreDrawnOnTopSoABaselineOnTheFrontStaysVisible() {
+        Evaluation none = point("no-cache", 1, 1, 0.9, "baseline");
+        Evaluation a = point("g1-0", 2, 2, 0.5, "generation 1");
+        FrontierChart chart = new FrontierChart();
+        // the baseline is also on the front (nothing beats it on reward): both series hold a marker at the same spot
+        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, a), List.of(none), List.of(), List.of()), List.of()));
+        assertTrue(chart.series(FrontierChart.Kind.FRONT).contains(none));
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        BufferedImage img = chart.chart().createBufferedImage(600, 400, info);
+        XYPlot plot = chart.chart().getXYPlot();
+        var area = info.getPlotInfo().getDataArea();
+        int x = (int) Math.round(plot.getDomainAxis().valueToJava2D(1, area, plot.getDomainAxisEdge()));
+        int y = (int) Math.round(plot.getRangeAxis().valueToJava2D(0.9, area, plot.getRangeAxisEdge()));
+        assertEquals(0x2b2b2b, img.getRGB(x, y) & 0xffffff, "the baseline's dark diamond, not the front's orange, at its centre");
+    }
+
+    @Test
     void anEmptyChartSpansTheSpeedupsSchedulesReachAndAFilledOneItsPoints() {
         FrontierChart chart = new FrontierChart();
         chart.chart().createBufferedImage(600, 400);
