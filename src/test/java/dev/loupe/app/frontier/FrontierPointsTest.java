@@ -120,12 +120,23 @@ class FrontierPointsTest {
         assertTrue(r.getToolTipGenerator(imp, 0).generateToolTip(data, imp, 0).startsWith("mine"));
     }
 
+    /** A chart showing a run of {@code baseline} (no caching) and {@code other}. */
+    private static FrontierChart chartOf(Evaluation baseline, Evaluation other) {
+        FrontierChart chart = new FrontierChart();
+        show(chart, baseline, other);
+        return chart;
+    }
+
+    private static void show(FrontierChart chart, Evaluation baseline, Evaluation other) {
+        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(baseline, other), List.of(baseline), List.of(), List.of()),
+                List.of()));
+    }
+
     @Test
     void aDrawnChartMapsEachItemEntityBackToItsEvaluation() {
         Evaluation none = point("no-cache", 1, 1, 0.9, "baseline");
         Evaluation a = point("g1-0", 1.5, 1.4, 0.85, "generation 1");
-        FrontierChart chart = new FrontierChart();
-        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, a), List.of(none), List.of(), List.of()), List.of()));
+        FrontierChart chart = chartOf(none, a);
         chart.select(a);
         assertEquals(List.of(a), chart.series(FrontierChart.Kind.SELECTED));
         ChartRenderingInfo info = new ChartRenderingInfo();
@@ -147,9 +158,7 @@ class FrontierPointsTest {
     void laterKindsAreDrawnOnTopSoABaselineOnTheFrontStaysVisible() {
         Evaluation none = point("no-cache", 1, 1, 0.9, "baseline");
         Evaluation a = point("g1-0", 2, 2, 0.5, "generation 1");
-        FrontierChart chart = new FrontierChart();
-        // the baseline is also on the front (nothing beats it on reward): both series hold a marker at the same spot
-        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, a), List.of(none), List.of(), List.of()), List.of()));
+        FrontierChart chart = chartOf(none, a); // the baseline is also on the front: two markers at one spot
         assertTrue(chart.series(FrontierChart.Kind.FRONT).contains(none));
         ChartRenderingInfo info = new ChartRenderingInfo();
         BufferedImage img = chart.chart().createBufferedImage(600, 400, info);
@@ -170,7 +179,7 @@ class FrontierPointsTest {
 
         Evaluation none = point("no-cache", 1, 1, 0.9, "baseline");
         Evaluation fast = point("g1-0", 5.5, 5.2, 0.6, "generation 1");
-        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, fast), List.of(none), List.of(), List.of()), List.of()));
+        show(chart, none, fast);
         chart.chart().createBufferedImage(600, 400);
         assertTrue(chart.chart().getXYPlot().getDomainAxis().getRange().getUpperBound() > 5.2, "the points decide the range");
     }
