@@ -252,9 +252,10 @@ class FrontierWorkspaceTest {
         return robot.lookup(".loupe-error").queryAs(DialogPane.class);
     }
 
+    /** Waits until {@code condition}, read on the FX thread: the controller's lists change there (read off it, a copy can race an add). */
     private static void waitFor(java.util.concurrent.Callable<Boolean> condition) {
         try {
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("timed out", e);
         }
