@@ -22,9 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javafx.concurrent.Task;
 import javafx.concurrent.Worker;
 import javafx.scene.control.ComboBox;
@@ -42,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The Features workspace in the real main window (headless), with tiny stand-ins for the sample models: open an
@@ -86,23 +82,11 @@ class FeaturesWorkspaceTest {
         workbench.close();
     }
 
-    private static void waitFor(long seconds, Callable<Boolean> condition) {
-        try {
-            WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
-        } catch (TimeoutException e) {
-            throw new AssertionError("timed out after " + seconds + " s", e);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static <T> T done(Task<T> task) throws Exception {
-        waitFor(60, () -> {
-            Worker.State state = WaitForAsyncUtils.asyncFx(task::getState).get();
-            return state == Worker.State.SUCCEEDED || state == Worker.State.FAILED;
-        });
-        Throwable failure = WaitForAsyncUtils.asyncFx(task::getException).get();
+        FxWait.until(60, () -> task.getState() == Worker.State.SUCCEEDED || task.getState() == Worker.State.FAILED);
+        Throwable failure = FxWait.onFx(task::getException);
         if (failure != null) throw new AssertionError("task failed", failure);
-        return WaitForAsyncUtils.asyncFx(task::getValue).get();
+        return FxWait.onFx(task::getValue);
     }
 
     private Path sample(int n) {
@@ -112,7 +96,7 @@ class FeaturesWorkspaceTest {
     /** Opens through the main window's open path (menu and drag and drop use it) and waits for the overlays. */
     private Snapshot openAndWait(FxRobot robot, Path image) {
         robot.interact(() -> window.openImage(image));
-        waitFor(60, () -> model.snapshot().get() != null && model.source().get().file().equals(image));
+        FxWait.until(60, () -> model.snapshot().get() != null && model.source().get().file().equals(image));
         return model.snapshot().get();
     }
 
@@ -122,7 +106,7 @@ class FeaturesWorkspaceTest {
 
     @Test
     void startsWithTheSampleModelsAndItsSamplesOnShow(FxRobot robot) {
-        waitFor(30, () -> model.modelState().get() == FeaturesViewModel.ModelState.READY);
+        FxWait.until(30, () -> model.modelState().get() == FeaturesViewModel.ModelState.READY);
         assertEquals(TinyModels.WIDTH, model.backboneInfo().get().channels());
         assertEquals(Samples.list().size(), robot.lookup(".sample-tile").queryAll().size());
         assertTrue(Samples.list().size() >= 6, "the six bundled ShapesWorld scenes");
@@ -165,7 +149,7 @@ class FeaturesWorkspaceTest {
         ComboBox<Choice> chooser = robot.lookup("#upsampler-chooser").queryComboBox();
         Choice bilinear = model.upsamplers().stream().filter(c -> "bilinear".equals(c.spec())).findFirst().orElseThrow();
         robot.interact(() -> chooser.setValue(bilinear));
-        waitFor(30, () -> model.snapshot().get() != first && model.snapshot().get() != null);
+        FxWait.until(30, () -> model.snapshot().get() != first && model.snapshot().get() != null);
         Snapshot second = model.snapshot().get();
         assertEquals("bilinear", second.upsampled().get(0).spec());
         assertTrue(second.backboneReused(), "only the upsampler ran");
@@ -175,7 +159,7 @@ class FeaturesWorkspaceTest {
         ComboBox<Choice> compare = robot.lookup("#comparison-chooser").queryComboBox();
         Choice uplift = model.comparisons().stream().filter(c -> "uplift".equals(c.spec())).findFirst().orElseThrow();
         robot.interact(() -> compare.setValue(uplift));
-        waitFor(30, () -> model.snapshot().get() != second && model.snapshot().get() != null);
+        FxWait.until(30, () -> model.snapshot().get() != second && model.snapshot().get() != null);
         Snapshot both = model.snapshot().get();
         assertEquals(List.of("bilinear", "uplift"), both.upsampled().stream().map(Snapshot.Layer::spec).toList());
         assertTrue(both.upsampled().get(0).reused(), "bilinear was computed before");
@@ -193,7 +177,7 @@ class FeaturesWorkspaceTest {
         openAndWait(robot, sample(2));
         assertTrue(robot.lookup("#panel-similarity-upsampled").tryQuery().isEmpty(), "no similarity row before a click");
         robot.clickOn("#panel-upsampled");
-        waitFor(30, () -> model.similarity().get() != null);
+        FxWait.until(30, () -> model.similarity().get() != null);
         var maps = model.similarity().get();
         assertNotNull(model.pixel().get());
         ImagePanel low = panel(robot, "panel-similarity-lowres");
@@ -217,9 +201,9 @@ class FeaturesWorkspaceTest {
     void exportWritesThePcaImagesAndTheDenseFeatures(FxRobot robot, @TempDir Path out) throws Exception {
         openAndWait(robot, sample(4));
         robot.interact(() -> model.comparison().set(model.comparisons().stream().filter(c -> "bilinear".equals(c.spec())).findFirst().orElseThrow()));
-        waitFor(30, () -> model.snapshot().get() != null && model.snapshot().get().upsampled().size() == 2);
+        FxWait.until(30, () -> model.snapshot().get() != null && model.snapshot().get().upsampled().size() == 2);
         robot.interact(() -> model.selectPixel(100, 200));
-        waitFor(30, () -> model.similarity().get() != null);
+        FxWait.until(30, () -> model.similarity().get() != null);
         Path folder = out.resolve("export");
         Task<List<Path>>[] task = new Task[1];
         robot.interact(() -> task[0] = features.exportTo(folder));
@@ -242,7 +226,7 @@ class FeaturesWorkspaceTest {
         try (var listing = Files.list(folder)) {
             assertTrue(listing.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
-        waitFor(10, () -> model.notice(FeaturesViewModel.Topic.EXPORT) != null
+        FxWait.until(10, () -> model.notice(FeaturesViewModel.Topic.EXPORT) != null
                 && model.notice(FeaturesViewModel.Topic.EXPORT).text().startsWith("Exported " + files.size() + " files"));
     }
 
@@ -282,12 +266,12 @@ class FeaturesWorkspaceTest {
         assertTrue(source.resized());
         assertEquals(1600, source.originalWidth());
         assertTrue((long) source.width() * source.height() <= 1L << 20);
-        waitFor(10, () -> robot.lookup("#notice-image").tryQuery().isPresent());
+        FxWait.until(10, () -> robot.lookup("#notice-image").tryQuery().isPresent());
         FeaturesViewModel.Notice notice = model.notice(FeaturesViewModel.Topic.IMAGE);
         assertTrue(notice.warning() && notice.text().contains("1600 × 1000") && notice.text().contains("1 MP"), notice.text());
         // raising the limit decodes the file again at full size
         robot.interact(() -> model.pixelLimit().set(4L << 20));
-        waitFor(30, () -> model.snapshot().get() != null && !model.snapshot().get().source().resized());
+        FxWait.until(30, () -> model.snapshot().get() != null && !model.snapshot().get().source().resized());
         assertEquals(1600, model.source().get().width());
         assertNull(model.notice(FeaturesViewModel.Topic.IMAGE), "the notice went with the resized image");
     }
@@ -297,7 +281,7 @@ class FeaturesWorkspaceTest {
         Path exported = Path.of("src/test/resources/backbones/tiny_backbone.pt").toAbsolutePath();
         Snapshot before = openAndWait(robot, sample(3));
         robot.interact(() -> model.openBackbone(exported));
-        waitFor(60, () -> model.snapshot().get() != null && model.snapshot().get() != before);
+        FxWait.until(60, () -> model.snapshot().get() != null && model.snapshot().get() != before);
         Snapshot after = model.snapshot().get();
         assertEquals(8, after.channels());
         assertEquals("bilinear", after.upsampled().get(0).spec(), "the sample UPLiFT does not fit 8 channels at patch 4");
@@ -307,7 +291,7 @@ class FeaturesWorkspaceTest {
         assertTrue(model.backbones().stream().anyMatch(c -> exported.toString().equals(c.spec())), "listed for later");
         // and back to the sample
         robot.interact(() -> model.chooseBackbone(FeaturesViewModel.SAMPLE_BACKBONE));
-        waitFor(60, () -> model.snapshot().get() != null && model.snapshot().get().channels() == TinyModels.WIDTH);
+        FxWait.until(60, () -> model.snapshot().get() != null && model.snapshot().get().channels() == TinyModels.WIDTH);
     }
 
     @Test
@@ -319,7 +303,7 @@ class FeaturesWorkspaceTest {
         assertEquals("Load backbone failed", pane.getHeaderText());
         assertTrue(pane.getContentText().contains(broken.toString()), pane.getContentText());
         robot.clickOn("OK");
-        waitFor(10, () -> model.modelState().get() == FeaturesViewModel.ModelState.READY);
+        FxWait.until(10, () -> model.modelState().get() == FeaturesViewModel.ModelState.READY);
         assertEquals(FeaturesViewModel.SAMPLE_BACKBONE, model.backbone().get());
         assertEquals(FeaturesViewModel.SAMPLE_BACKBONE, robot.lookup("#backbone-chooser").queryComboBox().getValue());
         assertSame(shown, model.snapshot().get());
@@ -355,7 +339,7 @@ class FeaturesWorkspaceTest {
     }
 
     private static DialogPane errorDialog(FxRobot robot) {
-        waitFor(30, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
+        FxWait.until(30, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
         return robot.lookup(".loupe-error").queryAs(DialogPane.class);
     }
 

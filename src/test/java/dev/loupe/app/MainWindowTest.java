@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.models.CardMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.control.DialogPane;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TabPane;
@@ -64,8 +63,8 @@ class MainWindowTest {
     void aSampleModelsCardShowsItsFiguresAsATree(FxRobot robot) throws Exception {
         robot.clickOn("#tab-models");
         ListView<ModelsController.Entry> list = robot.lookup("#model-list").queryListView();
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> list.getItems().stream().anyMatch(e -> e.title().equals("sample-dit")));
-        ModelsController.Entry dit = list.getItems().stream().filter(e -> e.title().equals("sample-dit")).findFirst().orElseThrow();
+        ModelsController.Entry dit = FxWait.forValue(30, () -> list.getItems().stream()
+                .filter(e -> e.title().equals("sample-dit")).findFirst().orElse(null));
         robot.interact(() -> list.getSelectionModel().select(dit));
         robot.clickOn("Measured after training");
         @SuppressWarnings("unchecked")
@@ -96,19 +95,18 @@ class MainWindowTest {
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
         robot.interact(() -> controller.openModel(cut));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
+        FxWait.until(20, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
         DialogPane pane = robot.lookup(".loupe-error").queryAs(DialogPane.class);
         assertTrue(pane.getContentText().contains(cut.toString()), pane.getContentText());
         assertTrue(pane.getContentText().contains("is truncated"), pane.getContentText());
         robot.clickOn("OK");
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(controller.models().entries().stream().noneMatch(e -> e.title().equals("cut.safetensors")));
+        assertTrue(FxWait.onFx(() -> controller.models().entries().stream().noneMatch(e -> e.title().equals("cut.safetensors"))));
 
         robot.interact(() -> controller.openModel(whole));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> controller.models().entries().stream()
-                .anyMatch(e -> e instanceof ModelsController.UserFile u && u.file().equals(whole)));
-        ModelsController.UserFile opened = (ModelsController.UserFile) controller.models().entries().stream()
-                .filter(e -> e instanceof ModelsController.UserFile).findFirst().orElseThrow();
+        ModelsController.UserFile opened = FxWait.forValue(20, () -> controller.models().entries().stream()
+                .filter(e -> e instanceof ModelsController.UserFile u && u.file().equals(whole))
+                .map(ModelsController.UserFile.class::cast).findFirst().orElse(null));
         assertEquals(dev.loupe.tensor.SafeTensors.describe(whole).keySet(), opened.tensors().keySet());
     }
 
@@ -117,7 +115,7 @@ class MainWindowTest {
         Path fake = dir.resolve("holiday.png");
         Files.writeString(fake, "this is a text file, not a picture");
         robot.interact(() -> controller.openImage(fake));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
+        FxWait.until(20, () -> robot.lookup(".loupe-error").tryQuery().isPresent());
         DialogPane pane = robot.lookup(".loupe-error").queryAs(DialogPane.class);
         assertEquals("Open image failed", pane.getHeaderText());
         assertTrue(pane.getContentText().contains(fake.toString()), pane.getContentText());
@@ -134,6 +132,6 @@ class MainWindowTest {
         robot.interact(() -> controller.startWith(new LoupeApp.Startup(LoupeApp.WorkspaceName.models, java.util.List.of(image))));
         TabPane tabs = robot.lookup(".workspaces").queryAs(TabPane.class);
         assertEquals("Models", tabs.getSelectionModel().getSelectedItem().getText());
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> image.equals(controller.features().currentImage()));
+        FxWait.until(60, () -> image.equals(controller.features().currentImage()));
     }
 }
