@@ -169,9 +169,9 @@ public final class FrontierChart {
             setSeriesPaint(Kind.IMPORTED.ordinal(), new Color(0x7b2cbf));
             setSeriesItemLabelsVisible(Kind.IMPORTED.ordinal(), true);
             setSeriesItemLabelGenerator(Kind.IMPORTED.ordinal(), (data, series, item) -> label(evaluationAt(series, item)));
-            setSeriesShape(Kind.SELECTED.ordinal(), new Rectangle2D.Double(-8, -8, 16, 16));
+            setSeriesShape(Kind.SELECTED.ordinal(), markerBox(0, 0, SELECTED_RADIUS));
             setSeriesPaint(Kind.SELECTED.ordinal(), new Color(0x1971c2));
-            setSeriesStroke(Kind.SELECTED.ordinal(), new BasicStroke(2.5f));
+            setSeriesStroke(Kind.SELECTED.ordinal(), new BasicStroke(SELECTED_STROKE));
             setSeriesVisibleInLegend(Kind.SELECTED.ordinal(), false);
             setDrawOutlines(true);
             setDefaultToolTipGenerator((data, series, item) -> {
@@ -185,18 +185,20 @@ public final class FrontierChart {
         @Override
         public XYItemRendererState initialise(Graphics2D g2, Rectangle2D dataArea, XYPlot plot, XYDataset data, PlotRenderingInfo info) {
             labels.clear();
-            for (Kind labelled : List.of(Kind.BASELINE, Kind.IMPORTED)) {
-                XYSeries s = dataset.getSeries(labelled.ordinal());
+            // labels keep off the labelled markers and off the selection's frame, which would otherwise hide under them
+            for (Kind marked : List.of(Kind.BASELINE, Kind.IMPORTED, Kind.SELECTED)) {
+                double radius = marked == Kind.SELECTED ? SELECTED_RADIUS + SELECTED_STROKE / 2 : MARKER_RADIUS;
+                XYSeries s = dataset.getSeries(marked.ordinal());
                 for (int i = 0; i < s.getItemCount(); i++) {
                     double x = plot.getDomainAxis().valueToJava2D(s.getX(i).doubleValue(), dataArea, plot.getDomainAxisEdge());
                     double y = plot.getRangeAxis().valueToJava2D(s.getY(i).doubleValue(), dataArea, plot.getRangeAxisEdge());
-                    labels.avoid(new Rectangle2D.Double(x - MARKER_RADIUS, y - MARKER_RADIUS, 2 * MARKER_RADIUS, 2 * MARKER_RADIUS));
+                    labels.avoid(markerBox(x, y, radius));
                 }
             }
             return super.initialise(g2, dataArea, plot, data, info);
         }
 
-        /** Baseline and imported labels climb above their markers until they cover no earlier label and no marker. */
+        /** Baseline and imported labels climb above their markers until they cover no earlier label, no marker and not the selection. */
         @Override
         protected void drawItemLabel(Graphics2D g2, PlotOrientation orientation, XYDataset data, int series, int item, double x, double y,
                 boolean negative) {
@@ -232,6 +234,13 @@ public final class FrontierChart {
     private static final Color LABEL_HALO = new Color(255, 255, 255, 170);
     /** Half the size of a baseline or imported marker, in pixels. */
     private static final double MARKER_RADIUS = 6;
+    /** Half the size of the selection's square frame, in pixels. */
+    static final double SELECTED_RADIUS = 8;
+    private static final float SELECTED_STROKE = 2.5f;
+
+    private static Rectangle2D markerBox(double x, double y, double radius) {
+        return new Rectangle2D.Double(x - radius, y - radius, 2 * radius, 2 * radius);
+    }
 
     private static String label(Evaluation e) {
         return e == null ? null : " " + FrontierPoints.shortName(e.name());

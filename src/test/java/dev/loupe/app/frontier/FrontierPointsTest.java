@@ -170,6 +170,48 @@ class FrontierPointsTest {
     }
 
     @Test
+    void aBaselineLabelMakesWayForTheSelectedPointsFrame() {
+        Evaluation none = point("no-cache", 1, 1, 0.5, "baseline");
+        int width = 600, height = 400;
+        FrontierChart chart = chartOf(none, point("g1-0", 3, 3, 0.1, "generation 1"));
+        XYPlot plot = chart.chart().getXYPlot();
+        plot.getDomainAxis().setRange(0, 4);
+        plot.getRangeAxis().setRange(0, 1);
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        chart.chart().createBufferedImage(width, height, info);
+        var area = info.getPlotInfo().getDataArea();
+        double bx = plot.getDomainAxis().valueToJava2D(1, area, plot.getDomainAxisEdge());
+        double by = plot.getRangeAxis().valueToJava2D(0.5, area, plot.getRangeAxisEdge());
+        // a point up and to the right of the baseline, where its label goes when nothing is in the way
+        double sx = bx + 26, sy = by - 13;
+        Evaluation near = point("g1-1", plot.getDomainAxis().java2DToValue(sx, area, plot.getDomainAxisEdge()), Double.NaN,
+                plot.getRangeAxis().java2DToValue(sy, area, plot.getRangeAxisEdge()), "generation 1");
+        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, near), List.of(none), List.of(), List.of()),
+                List.of()));
+        plot.getDomainAxis().setRange(0, 4);
+        plot.getRangeAxis().setRange(0, 1);
+
+        BufferedImage without = chart.chart().createBufferedImage(width, height);
+        chart.select(near);
+        BufferedImage with = chart.chart().createBufferedImage(width, height);
+        int inside = (int) FrontierChart.SELECTED_RADIUS - 2;
+        assertTrue(darkPixels(without, sx, sy, inside) > 0, "the label runs through the point while it is not selected");
+        assertEquals(0, darkPixels(with, sx, sy, inside), "no label text inside the selection's frame");
+    }
+
+    /** Near-black pixels (label text) in the square of half-size {@code r} around ({@code x}, {@code y}). */
+    private static int darkPixels(BufferedImage img, double x, double y, int r) {
+        int count = 0;
+        for (int j = (int) Math.round(y) - r; j <= (int) Math.round(y) + r; j++) {
+            for (int i = (int) Math.round(x) - r; i <= (int) Math.round(x) + r; i++) {
+                int rgb = img.getRGB(i, j);
+                if (((rgb >> 16) & 0xff) < 80 && ((rgb >> 8) & 0xff) < 80 && (rgb & 0xff) < 80) count++;
+            }
+        }
+        return count;
+    }
+
+    @Test
     void anEmptyChartSpansTheSpeedupsSchedulesReachAndAFilledOneItsPoints() {
         FrontierChart chart = new FrontierChart();
         chart.chart().createBufferedImage(600, 400);
