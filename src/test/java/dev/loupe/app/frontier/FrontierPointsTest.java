@@ -186,10 +186,7 @@ class FrontierPointsTest {
         double sx = bx + 26, sy = by - 13;
         Evaluation near = point("g1-1", plot.getDomainAxis().java2DToValue(sx, area, plot.getDomainAxisEdge()), Double.NaN,
                 plot.getRangeAxis().java2DToValue(sy, area, plot.getRangeAxisEdge()), "generation 1");
-        chart.show(FrontierPoints.of(new RunView(Path.of("run"), null, List.of(none, near), List.of(none), List.of(), List.of()),
-                List.of()));
-        plot.getDomainAxis().setRange(0, 4);
-        plot.getRangeAxis().setRange(0, 1);
+        show(chart, none, near); // the axes keep the ranges set above
 
         BufferedImage without = chart.chart().createBufferedImage(width, height);
         chart.select(near);
