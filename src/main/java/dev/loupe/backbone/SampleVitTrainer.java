@@ -12,8 +12,6 @@ import dev.loupe.Progress;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
 import dev.loupe.world.WorldBatch;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,13 +211,6 @@ public final class SampleVitTrainer {
         meta.addProperty("kind", "sample-vit");
         meta.add("architecture", model.config().toJson());
         meta.add("options", options.toJson());
-        JsonArray history = new JsonArray();
-        losses.forEach(history::add);
-        meta.add("losses", history);
-        try {
-            Checkpoint.save(options.checkpointDir(), model, adam, step, meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint in " + options.checkpointDir(), e);
-        }
+        Checkpoint.save(options.checkpointDir(), model, adam, step, losses, meta);
     }
 }

@@ -549,9 +549,6 @@ public final class DitTrainer {
         meta.add("model", config);
         meta.add("options", options.toJson());
         meta.add("phases", phases.deepCopy());
-        JsonArray history = new JsonArray();
-        losses.forEach(history::add);
-        meta.add("losses", history);
         meta.addProperty("wall_seconds", clock.wall());
         meta.addProperty("cpu_seconds", clock.cpu());
         try {
@@ -562,10 +559,10 @@ public final class DitTrainer {
                 averaged.put(EMA_STEP_KEY, scratch.create(new long[] {step}, new Shape(1)));
                 SafeTensors.write(checkpoint.resolve(EMA_FILE), averaged);
             }
-            Checkpoint.save(checkpoint, model, adam, step, meta); // its checkpoint.json is written last
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the checkpoint in " + checkpoint, e);
         }
+        Checkpoint.save(checkpoint, model, adam, step, losses, meta); // its checkpoint.json is written last
     }
 
     private void loadEma(Path file, long step) {

@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 import dev.loupe.tensor.Module;
@@ -12,8 +11,6 @@ import dev.loupe.tensor.Resize;
 import dev.loupe.tensor.Tensors;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,13 +183,6 @@ public class UpsamplerTrainer {
         opts.addProperty("lr", options.learningRate());
         opts.addProperty("steps", options.steps());
         meta.add("options", opts);
-        JsonArray history = new JsonArray();
-        losses.forEach(history::add);
-        meta.add("losses", history);
-        try {
-            Checkpoint.save(options.checkpointDir(), model, adam, step, meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint in " + options.checkpointDir(), e);
-        }
+        Checkpoint.save(options.checkpointDir(), model, adam, step, losses, meta);
     }
 }

@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.tensor.Scalars;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,14 +222,7 @@ public final class RewardTrainer {
         opts.addProperty("warmup_steps", options.warmupSteps());
         meta.add("options", opts);
         meta.addProperty("seconds", seconds);
-        JsonArray history = new JsonArray();
-        losses.forEach(history::add);
-        meta.add("losses", history);
-        try {
-            Checkpoint.save(options.checkpointDir(), model, adam, step, meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint in " + options.checkpointDir(), e);
-        }
+        Checkpoint.save(options.checkpointDir(), model, adam, step, losses, meta);
     }
 
     public Adam optimizer() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -12,6 +13,7 @@ import dev.loupe.tensor.AtomicFiles;
 import dev.loupe.tensor.Module;
 import dev.loupe.tensor.SafeTensors;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,14 +53,26 @@ public final class Checkpoint {
         }
     }
 
-    public static void save(Path dir, Module model, Adam optimizer, long step, JsonObject metadata) throws IOException {
-        Files.createDirectories(dir);
-        model.save(dir.resolve(MODEL));
-        SafeTensors.write(dir.resolve(OPTIMIZER), optimizer.stateDict());
+    /**
+     * Saves the weights, the optimiser and, last, the step with the trainer's metadata and its per-step loss history
+     * (under {@code losses}, which {@link Info#losses()} reads back).
+     */
+    public static void save(Path dir, Module model, Adam optimizer, long step, List<Double> losses, JsonObject metadata) {
+        JsonObject described = metadata == null ? new JsonObject() : metadata.deepCopy();
+        JsonArray history = new JsonArray();
+        losses.forEach(history::add);
+        described.add("losses", history);
         JsonObject meta = new JsonObject();
         meta.addProperty("step", step);
-        meta.add("metadata", metadata == null ? new JsonObject() : metadata.deepCopy());
-        AtomicFiles.writeString(dir.resolve(META), GSON.toJson(meta));
+        meta.add("metadata", described);
+        try {
+            Files.createDirectories(dir);
+            model.save(dir.resolve(MODEL));
+            SafeTensors.write(dir.resolve(OPTIMIZER), optimizer.stateDict());
+            AtomicFiles.writeString(dir.resolve(META), GSON.toJson(meta));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint in " + dir, e);
+        }
     }
 
     public static boolean exists(Path dir) {
