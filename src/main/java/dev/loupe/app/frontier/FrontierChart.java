@@ -66,9 +66,8 @@ public final class FrontierChart {
             dataset.addSeries(s);
             items.add(new ArrayList<>());
         }
-        NumberAxis x = new NumberAxis("speedup over uncached (x)");
-        x.setAutoRangeIncludesZero(false);
-        x.setUpperMargin(0.18); // room for the baselines' labels on the right
+        SpeedupAxis x = new SpeedupAxis("speedup over uncached (log scale)");
+        x.setUpperMargin(0.08); // room for an imported schedule's label on the right (a fraction of the log range)
         x.setDefaultAutoRange(EMPTY_SPEEDUPS); // before the first point, not JFreeChart's 0..1
         NumberAxis y = new NumberAxis("reward (prompt adherence)");
         y.setAutoRangeIncludesZero(false);

@@ -175,7 +175,7 @@ class FrontierPointsTest {
         int width = 600, height = 400;
         FrontierChart chart = chartOf(none, point("g1-0", 3, 3, 0.1, "generation 1"));
         XYPlot plot = chart.chart().getXYPlot();
-        plot.getDomainAxis().setRange(0, 4);
+        plot.getDomainAxis().setRange(0.5, 4);
         plot.getRangeAxis().setRange(0, 1);
         ChartRenderingInfo info = new ChartRenderingInfo();
         chart.chart().createBufferedImage(width, height, info);
