@@ -5,8 +5,10 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jfree.chart.axis.AxisState;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTick;
@@ -19,7 +21,8 @@ import org.jfree.chart.ui.TextAnchor;
  * 2, 3, 4, 6, 8, ...) where their labels fit, otherwise every octave.
  */
 final class SpeedupAxis extends LogAxis {
-    private static final DecimalFormat LABEL = new DecimalFormat("0.##'x'");
+    /** Per axis, as a {@code DecimalFormat} is not safe to share between threads; "1.5x" in every locale, as in the rest of the app. */
+    private final DecimalFormat tickFormat = new DecimalFormat("0.##'x'", DecimalFormatSymbols.getInstance(Locale.ROOT));
     /** Pixels between neighbouring tick labels. */
     private static final double LABEL_GAP = 8;
 
@@ -50,7 +53,7 @@ final class SpeedupAxis extends LogAxis {
         if (!labelsFit(g2, values, dataArea, edge)) values = tickValues(getLowerBound(), getUpperBound(), false);
         TextAnchor anchor = edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
         List<NumberTick> ticks = new ArrayList<>();
-        for (double v : values) ticks.add(new NumberTick(v, LABEL.format(v), anchor, anchor, 0.0));
+        for (double v : values) ticks.add(new NumberTick(v, tickFormat.format(v), anchor, anchor, 0.0));
         return ticks;
     }
 
@@ -60,7 +63,7 @@ final class SpeedupAxis extends LogAxis {
         double previousRight = Double.NEGATIVE_INFINITY;
         for (double v : values) {
             double x = valueToJava2D(v, dataArea, edge);
-            double half = metrics.stringWidth(LABEL.format(v)) / 2.0;
+            double half = metrics.stringWidth(tickFormat.format(v)) / 2.0;
             if (x - half < previousRight + LABEL_GAP) return false;
             previousRight = x + half;
         }
