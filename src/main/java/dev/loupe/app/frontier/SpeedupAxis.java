@@ -49,21 +49,26 @@ final class SpeedupAxis extends LogAxis {
     @SuppressWarnings("rawtypes")
     public List refreshTicks(Graphics2D g2, AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
         if (!RectangleEdge.isTopOrBottom(edge)) return super.refreshTicks(g2, state, dataArea, edge);
-        List<Double> values = tickValues(getLowerBound(), getUpperBound(), true);
-        if (!labelsFit(g2, values, dataArea, edge)) values = tickValues(getLowerBound(), getUpperBound(), false);
         TextAnchor anchor = edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
+        List<NumberTick> ticks = ticks(tickValues(getLowerBound(), getUpperBound(), true), anchor);
+        if (!labelsFit(g2, ticks, dataArea, edge)) ticks = ticks(tickValues(getLowerBound(), getUpperBound(), false), anchor);
+        return ticks;
+    }
+
+    private List<NumberTick> ticks(List<Double> values, TextAnchor anchor) {
         List<NumberTick> ticks = new ArrayList<>();
         for (double v : values) ticks.add(new NumberTick(v, tickFormat.format(v), anchor, anchor, 0.0));
         return ticks;
     }
 
-    private boolean labelsFit(Graphics2D g2, List<Double> values, Rectangle2D dataArea, RectangleEdge edge) {
+    /** Whether the labels, as they will be drawn, keep {@link #LABEL_GAP} pixels apart. */
+    private boolean labelsFit(Graphics2D g2, List<NumberTick> ticks, Rectangle2D dataArea, RectangleEdge edge) {
         Font font = getTickLabelFont();
         FontMetrics metrics = g2.getFontMetrics(font);
         double previousRight = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            double x = valueToJava2D(v, dataArea, edge);
-            double half = metrics.stringWidth(tickFormat.format(v)) / 2.0;
+        for (NumberTick tick : ticks) {
+            double x = valueToJava2D(tick.getValue(), dataArea, edge);
+            double half = metrics.stringWidth(tick.getText()) / 2.0;
             if (x - half < previousRight + LABEL_GAP) return false;
             previousRight = x + half;
         }
