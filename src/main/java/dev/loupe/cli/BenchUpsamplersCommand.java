@@ -80,6 +80,11 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
     @Option(names = "--probe-scenes", defaultValue = "64", paramLabel = "N", description = "Scenes the probes are fitted on (default ${DEFAULT-VALUE}).")
     int probeScenes;
 
+    @Option(names = "--backbone-zooms", split = ",", paramLabel = "N",
+            description = "Also score, beside the upsamplers, the backbone's own features of the image enlarged N times (e.g. 2,4): "
+                    + "what the reconstruction objective asks upsamplers to imitate. Slow for large N (the backbone runs on the enlarged image).")
+    int[] backboneZooms = new int[0];
+
     @Override
     public Integer call() throws Exception {
         UpsamplerBench.MemoryIsolation isolation = switch (memory) {
@@ -90,7 +95,7 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
         if (scenes < 0 || probeScenes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--scenes must be 0 or more and --probe-scenes at least 1");
         if (!(chunkMb > 0) || capGb < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--xattn-chunk-mb must be positive and --memory-cap-gb not negative");
         UpsamplerBench.Settings settings = new UpsamplerBench.Settings(sizes, warmup, runs, maxSeconds, isolation, (long) (chunkMb * (1 << 20)),
-                (long) (capGb * 1e9), scenes, probeScenes);
+                (long) (capGb * 1e9), scenes, probeScenes, backboneZooms);
         Files.createDirectories(out);
         PrintWriter log = spec.commandLine().getOut();
         List<UpsamplerBench.Report> reports = new ArrayList<>();
@@ -101,13 +106,18 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
             List<BenchMethod> list = methodsFor(random);
             ProgressLine progress = new ProgressLine(System.err);
             try (Backbone b = Backbones.open(name)) {
-                UpsamplerBench.Report r = UpsamplerBench.run(b, list, random ? without(settings) : settings, progress);
+                // random-weight upsamplers have nothing to score
+                UpsamplerBench.Report r = UpsamplerBench.run(b, list, random ? settings.withoutQuality() : settings, progress);
                 progress.finish();
                 reports.add(r);
                 plots.add(UpsamplerBenchReport.plots(r, out));
                 log.printf(Locale.ROOT, "%n%s (%d channels, patch %d)%n%n", r.backbone(), r.channels(), r.patch());
                 log.print(UpsamplerBenchReport.table(r));
                 log.println();
+                if (!r.references().isEmpty()) {
+                    log.print(UpsamplerBenchReport.referenceTable(r));
+                    log.println();
+                }
                 UpsamplerBenchReport.summary(r).forEach(log::println);
                 log.flush();
             }
@@ -117,12 +127,6 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
         log.println();
         log.println("wrote " + out.resolve("upsamplers.md") + ", upsamplers.json and " + plots.stream().flatMap(List::stream).collect(Collectors.joining(", ")));
         return 0;
-    }
-
-    /** Random-weight upsamplers have nothing to score. */
-    private static UpsamplerBench.Settings without(UpsamplerBench.Settings s) {
-        return new UpsamplerBench.Settings(s.sizes(), s.warmup(), s.runs(), s.maxSecondsPerMethod(), s.memory(), s.chunkBytes(),
-                s.childAddressSpaceBytes(), 0, s.probeScenes());
     }
 
     private List<BenchMethod> methodsFor(boolean random) {
@@ -159,6 +163,9 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
         if (!memory.equals("child")) sb.append(" --memory ").append(memory);
         if (scenes != 100) sb.append(" --scenes ").append(scenes);
         if (probeScenes != 64) sb.append(" --probe-scenes ").append(probeScenes);
+        if (backboneZooms.length > 0) {
+            sb.append(" --backbone-zooms ").append(Arrays.stream(backboneZooms).mapToObj(String::valueOf).collect(Collectors.joining(",")));
+        }
         return sb.append(" --out ").append(out).toString();
     }
 }

@@ -52,14 +52,40 @@ public final class UpsamplerBench {
     /**
      * @param childAddressSpaceBytes address-space limit of each child JVM (its heap reservation included); 0: none
      * @param qualityScenes held-out scenes for the quality metrics (0: no quality metrics)
+     * @param backboneZooms  with quality: also score the backbone's own features of the image enlarged by each of
+     *                       these factors ({@link EnlargedImageFeatures}), as references beside the upsamplers
      */
     public record Settings(int[] sizes, int warmup, int runs, double maxSecondsPerMethod, MemoryIsolation memory, long chunkBytes,
-            long childAddressSpaceBytes, int qualityScenes, int probeScenes) {
+            long childAddressSpaceBytes, int qualityScenes, int probeScenes, int[] backboneZooms) {
         public Settings {
             if (sizes.length == 0) throw new LoupeException("no input sizes to measure");
             for (int s : sizes) if (s < 1) throw new LoupeException("input sizes must be positive, got " + s);
             if (runs < 1 || warmup < 0) throw new LoupeException("runs must be at least 1 and warm-up runs not negative");
+            for (int z : backboneZooms) if (z < 2) throw new LoupeException("backbone zooms must be 2 or more, got " + z);
             sizes = sizes.clone();
+            backboneZooms = java.util.Arrays.stream(backboneZooms).distinct().toArray();
+        }
+
+        @Override
+        public int[] sizes() {
+            return sizes.clone();
+        }
+
+        @Override
+        public int[] backboneZooms() {
+            return backboneZooms.clone();
+        }
+
+        /** The same settings without quality metrics. */
+        public Settings withoutQuality() {
+            return new Settings(sizes, warmup, runs, maxSecondsPerMethod, memory, chunkBytes, childAddressSpaceBytes, 0, probeScenes, backboneZooms);
+        }
+    }
+
+    /** The backbone's own features of the image enlarged {@code zoom} times, scored like an upsampler. */
+    public record Reference(int zoom, UpsamplerEvaluation.Scores quality) {
+        public String name() {
+            return EnlargedImageFeatures.name(zoom);
         }
     }
 
@@ -89,7 +115,8 @@ public final class UpsamplerBench {
     }
 
     /** Everything measured on one backbone. */
-    public record Report(String backbone, int channels, int patch, Settings settings, int qualitySize, List<Row> rows, JsonObject machine) {
+    public record Report(String backbone, int channels, int patch, Settings settings, int qualitySize, List<Row> rows,
+            List<Reference> references, JsonObject machine) {
         public Row row(String method) {
             return rows.stream().filter(r -> r.method().name().equals(method)).findFirst().orElse(null);
         }
@@ -127,9 +154,16 @@ public final class UpsamplerBench {
         try {
             for (BenchMethod m : methods) open.put(m.name(), m.open(channels, patch, settings.chunkBytes()));
             int qualitySize = qualitySize(backbone);
+            Map<String, Upsampler> scored = new LinkedHashMap<>(open);
+            for (int zoom : settings.backboneZooms()) scored.put(EnlargedImageFeatures.name(zoom), new EnlargedImageFeatures(backbone, zoom));
             Map<String, UpsamplerEvaluation.Scores> quality = settings.qualityScenes() > 0
-                    ? UpsamplerEvaluation.evaluate(backbone, open, qualitySize, settings.qualityScenes(), UpsamplerEvaluation.PROBE_SEED, settings.probeScenes(), progress)
+                    ? UpsamplerEvaluation.evaluate(backbone, scored, qualitySize, settings.qualityScenes(), UpsamplerEvaluation.PROBE_SEED, settings.probeScenes(), progress)
                     : Map.of();
+            List<Reference> references = new ArrayList<>();
+            for (int zoom : settings.backboneZooms()) {
+                UpsamplerEvaluation.Scores q = quality.get(EnlargedImageFeatures.name(zoom));
+                if (q != null) references.add(new Reference(zoom, q));
+            }
             Map<String, List<Cell>> cells = new LinkedHashMap<>();
             methods.forEach(m -> cells.put(m.name(), new ArrayList<>()));
             for (int size : settings.sizes()) {
@@ -138,7 +172,8 @@ public final class UpsamplerBench {
             List<Row> rows = new ArrayList<>();
             for (BenchMethod m : methods) rows.add(new Row(m, open.get(m.name()).parameterCount(), quality.get(m.name()), cells.get(m.name())));
             machine.addProperty("load_average_after", loadAverage());
-            return new Report(backbone.name(), channels, patch, settings, settings.qualityScenes() > 0 ? qualitySize : 0, rows, machine);
+            return new Report(backbone.name(), channels, patch, settings, settings.qualityScenes() > 0 ? qualitySize : 0, rows,
+                    List.copyOf(references), machine);
         } finally {
             open.values().forEach(Upsampler::close);
         }

@@ -48,6 +48,21 @@ public final class UpsamplerBenchReport {
         return sb.toString();
     }
 
+    /**
+     * The backbone's own features of enlarged images, scored as the upsamplers are: what the reconstruction objective
+     * asks them to imitate. Empty when none were scored.
+     */
+    public static String referenceTable(UpsamplerBench.Report r) {
+        if (r.references().isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("| reference | mIoU | boundary F | rec. MSE 2x | rec. MSE 4x |\n|---|---:|---:|---:|---:|\n");
+        for (UpsamplerBench.Reference ref : r.references()) {
+            UpsamplerEvaluation.Scores q = ref.quality();
+            sb.append("| ").append(ref.name()).append(" | ").append(fixed(q.denseProbeMiou(), 3)).append(" | ").append(fixed(q.boundaryF(), 3))
+                    .append(" | ").append(fixed(q.mse2x(), 4)).append(" | ").append(fixed(q.mse4x(), 4)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
     private static String cell(UpsamplerBench.Cell c, boolean memory) {
         if (c == null) return "stopped";
         if (!c.ok()) return c.error().toLowerCase(Locale.ROOT).contains("memory") ? "OOM" : "failed";
@@ -138,6 +153,11 @@ public final class UpsamplerBenchReport {
             sb.append("## ").append(r.backbone()).append(String.format(Locale.ROOT, " (%d channels, patch %d)%n%n", r.channels(), r.patch()));
             sb.append(table(r)).append('\n');
             for (String line : summary(r)) sb.append(line).append("\n\n");
+            if (!r.references().isEmpty()) {
+                sb.append("The backbone's own features of the image enlarged (bilinear) and run through it again, resized to pixels "
+                        + "and read by a dense probe of their own like the upsamplers: the features the reconstruction objective asks "
+                        + "an upsampler to produce.\n\n").append(referenceTable(r)).append('\n');
+            }
             sb.append(details(r)).append('\n');
             for (String png : plotFiles.get(i)) sb.append("![").append(png).append("](").append(png).append(")\n");
             sb.append('\n');
@@ -272,6 +292,15 @@ public final class UpsamplerBenchReport {
                 rows.add(ro);
             }
             o.add("rows", rows);
+            JsonArray references = new JsonArray();
+            for (UpsamplerBench.Reference ref : r.references()) {
+                JsonObject ro = new JsonObject();
+                ro.addProperty("reference", ref.name());
+                ro.addProperty("zoom", ref.zoom());
+                ro.add("quality", ref.quality().toJson());
+                references.add(ro);
+            }
+            if (!references.isEmpty()) o.add("backbone_references", references);
             all.add(o);
         }
         root.add("backbones", all);

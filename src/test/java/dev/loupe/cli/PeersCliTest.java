@@ -59,7 +59,7 @@ class PeersCliTest {
 
         Path bench = dir.resolve("bench");
         Cli.Result r = Cli.run("bench", "upsamplers", "--backbone", vit.toString(), "--models", models.toString(), "--sizes", "32,64",
-                "--runs", "2", "--warmup", "0", "--memory", "in-process", "--scenes", "2", "--probe-scenes", "2", "--out", bench.toString());
+                "--runs", "2", "--warmup", "0", "--memory", "in-process", "--scenes", "2", "--probe-scenes", "2", "--backbone-zooms", "2", "--out", bench.toString());
         assertEquals(0, r.exitCode(), r.err());
         String md = Files.readString(bench.resolve("upsamplers.md"));
         for (String name : List.of("bilinear", "nearest", "uplift", "lift", "jbu", "xattn")) {
@@ -71,9 +71,16 @@ class PeersCliTest {
         assertTrue(r.out().contains("Time growth exponent in pixels"), r.out());
         // the allocator's page size changes large outputs' times several-fold, so the report says which it was
         assertTrue(md.contains(dev.loupe.eval.UpsamplerBench.hugePageTensors(System.getenv(dev.loupe.eval.UpsamplerBench.HUGE_PAGE_SWITCH)) ? "on transparent huge pages" : "on ordinary pages"), md);
+        assertTrue(md.contains("| reference | mIoU | boundary F | rec. MSE 2x | rec. MSE 4x |\n|---|---:|---:|---:|---:|\n| backbone at 2x | "), md);
+        assertTrue(r.out().contains("| backbone at 2x | "), "printed reference table");
+        assertTrue(md.contains("--backbone-zooms 2 --out"), "the command in the report");
         JsonObject json = JsonParser.parseString(Files.readString(bench.resolve("upsamplers.json"))).getAsJsonObject();
         JsonObject first = json.getAsJsonArray("backbones").get(0).getAsJsonObject();
-        assertEquals(6, first.getAsJsonArray("rows").size());
+        assertEquals(6, first.getAsJsonArray("rows").size(), "the reference is not a method row");
+        JsonObject reference = first.getAsJsonArray("backbone_references").get(0).getAsJsonObject();
+        assertEquals(2, reference.get("zoom").getAsInt());
+        double referenceMiou = reference.getAsJsonObject("quality").get("dense_probe_miou").getAsDouble();
+        assertTrue(referenceMiou >= 0 && referenceMiou <= 1, reference.toString());
         JsonObject xattn = first.getAsJsonArray("rows").get(5).getAsJsonObject();
         assertEquals("xattn", xattn.get("method").getAsString());
         assertEquals(2, xattn.getAsJsonArray("cells").get(1).getAsJsonObject().getAsJsonArray("runs_ms").size());
