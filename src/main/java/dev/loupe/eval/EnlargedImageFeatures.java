@@ -26,10 +26,6 @@ final class EnlargedImageFeatures implements Upsampler {
         return "backbone at " + zoom + "x";
     }
 
-    int zoom() {
-        return zoom;
-    }
-
     @Override
     public String name() {
         return name(zoom);

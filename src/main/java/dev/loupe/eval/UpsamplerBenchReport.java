@@ -35,12 +35,8 @@ public final class UpsamplerBenchReport {
         }
         sb.append('\n').append(rule).append('\n');
         for (UpsamplerBench.Row row : r.rows()) {
-            UpsamplerEvaluation.Scores q = row.quality();
-            sb.append("| ").append(row.method().name()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.parameters())).append(" | ")
-                    .append(q == null ? "–" : fixed(q.denseProbeMiou(), 3)).append(" | ")
-                    .append(q == null ? "–" : fixed(q.boundaryF(), 3)).append(" | ")
-                    .append(q == null ? "–" : fixed(q.mse2x(), 4)).append(" | ")
-                    .append(q == null ? "–" : fixed(q.mse4x(), 4)).append(" |");
+            sb.append("| ").append(row.method().name()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.parameters())).append(" |")
+                    .append(qualityCells(row.quality()));
             for (int s : sizes) sb.append(' ').append(cell(row.at(s), false)).append(" |");
             for (int s : sizes) sb.append(' ').append(cell(row.at(s), true)).append(" |");
             sb.append('\n');
@@ -55,12 +51,14 @@ public final class UpsamplerBenchReport {
     public static String referenceTable(UpsamplerBench.Report r) {
         if (r.references().isEmpty()) return "";
         StringBuilder sb = new StringBuilder("| reference | mIoU | boundary F | rec. MSE 2x | rec. MSE 4x |\n|---|---:|---:|---:|---:|\n");
-        for (UpsamplerBench.Reference ref : r.references()) {
-            UpsamplerEvaluation.Scores q = ref.quality();
-            sb.append("| ").append(ref.name()).append(" | ").append(fixed(q.denseProbeMiou(), 3)).append(" | ").append(fixed(q.boundaryF(), 3))
-                    .append(" | ").append(fixed(q.mse2x(), 4)).append(" | ").append(fixed(q.mse4x(), 4)).append(" |\n");
-        }
+        for (UpsamplerBench.Reference ref : r.references()) sb.append("| ").append(ref.name()).append(" |").append(qualityCells(ref.quality())).append('\n');
         return sb.toString();
+    }
+
+    /** The main table's quality cells (mIoU, boundary F, reconstruction at 2x and 4x), dashes when not measured. */
+    private static String qualityCells(UpsamplerEvaluation.Scores q) {
+        if (q == null) return " – | – | – | – |";
+        return " " + fixed(q.denseProbeMiou(), 3) + " | " + fixed(q.boundaryF(), 3) + " | " + fixed(q.mse2x(), 4) + " | " + fixed(q.mse4x(), 4) + " |";
     }
 
     private static String cell(UpsamplerBench.Cell c, boolean memory) {
