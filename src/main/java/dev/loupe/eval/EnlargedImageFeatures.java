@@ -1,6 +1,7 @@
 package dev.loupe.eval;
 
 import ai.djl.ndarray.NDArray;
+import dev.loupe.LoupeException;
 import dev.loupe.backbone.Backbone;
 import dev.loupe.tensor.Resize;
 import dev.loupe.upsample.Upsampler;
@@ -17,9 +18,14 @@ final class EnlargedImageFeatures implements Upsampler {
 
     /** {@code backbone} stays its caller's to close. */
     EnlargedImageFeatures(Backbone backbone, int zoom) {
-        if (zoom < 2) throw new IllegalArgumentException("the image must be enlarged at least 2x, got " + zoom);
         this.backbone = backbone;
-        this.zoom = zoom;
+        this.zoom = requireZoom(zoom);
+    }
+
+    /** {@code zoom}, if it enlarges the image (2 or more). */
+    static int requireZoom(int zoom) {
+        if (zoom < 2) throw new LoupeException("backbone zooms must be 2 or more, got " + zoom);
+        return zoom;
     }
 
     static String name(int zoom) {

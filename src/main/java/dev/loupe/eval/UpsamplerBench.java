@@ -61,7 +61,7 @@ public final class UpsamplerBench {
             if (sizes.length == 0) throw new LoupeException("no input sizes to measure");
             for (int s : sizes) if (s < 1) throw new LoupeException("input sizes must be positive, got " + s);
             if (runs < 1 || warmup < 0) throw new LoupeException("runs must be at least 1 and warm-up runs not negative");
-            for (int z : backboneZooms) if (z < 2) throw new LoupeException("backbone zooms must be 2 or more, got " + z);
+            for (int z : backboneZooms) EnlargedImageFeatures.requireZoom(z);
             sizes = sizes.clone();
             backboneZooms = java.util.Arrays.stream(backboneZooms).distinct().toArray();
         }
