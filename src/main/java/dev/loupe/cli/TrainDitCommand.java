@@ -134,8 +134,8 @@ public final class TrainDitCommand implements Callable<Integer> {
     Prediction prediction;
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "" + DitTrainer.Options.LEARNING_RATE, description = "Peak "
-            + "learning rate, reached after 200 warm-up steps and decayed along a cosine to a tenth (default ${DEFAULT-VALUE}; "
-            + "the sample model's fine-tuning runs use 5e-4 to 2e-4).")
+            + "learning rate, reached after " + DitTrainer.Options.WARMUP_STEPS + " warm-up steps and decayed along a cosine "
+            + "to a tenth (default ${DEFAULT-VALUE}; the sample model's fine-tuning runs use 5e-4 to 2e-4).")
     float learningRate;
 
     @Option(names = "--time-shift", paramLabel = "S", description = "Shift of the training noise levels towards noise "

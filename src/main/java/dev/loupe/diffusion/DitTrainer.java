@@ -118,14 +118,16 @@ public final class DitTrainer {
         /** The recipe's peak learning rate and images per step. */
         public static final float LEARNING_RATE = 1e-3f;
         public static final int BATCH_SIZE = 32;
+        /** The recipe's linear warm-up to the peak learning rate. */
+        public static final int WARMUP_STEPS = 200;
 
         /**
-         * The recipe of the shipped sample model (lr 1e-3 after 200 warm-up steps, EMA 0.999, 10% caption dropout,
-         * logit-normal(0, 1) times shifted by {@link #TIME_SHIFT}, {@link #TIME_UNIFORM} of them uniform instead, seed 0,
-         * scenes from seed 0) with the given length, batch, peak learning rate and intervals.
+         * The recipe of the shipped sample model (lr {@link #LEARNING_RATE} after {@link #WARMUP_STEPS} warm-up steps, EMA
+         * 0.999, 10% caption dropout, logit-normal(0, 1) times shifted by {@link #TIME_SHIFT}, {@link #TIME_UNIFORM} of them
+         * uniform instead, seed 0, scenes from seed 0) with the given length, batch, peak learning rate and intervals.
          */
         public static Options recipe(long steps, int batchSize, float learningRate, int checkpointEvery, int sampleEvery) {
-            return new Options(steps, batchSize, learningRate, 200, 0.999, 0.1, 0.0, TIME_STD, TIME_SHIFT, TIME_UNIFORM, 0, 0, 0,
+            return new Options(steps, batchSize, learningRate, WARMUP_STEPS, 0.999, 0.1, 0.0, TIME_STD, TIME_SHIFT, TIME_UNIFORM, 0, 0, 0,
                     checkpointEvery, sampleEvery);
         }
 
