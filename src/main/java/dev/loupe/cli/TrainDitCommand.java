@@ -135,7 +135,8 @@ public final class TrainDitCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "" + DitTrainer.Options.LEARNING_RATE, description = "Peak "
             + "learning rate, reached after " + DitTrainer.Options.WARMUP_STEPS + " warm-up steps and decayed along a cosine "
-            + "to a tenth (default ${DEFAULT-VALUE}; the sample model's fine-tuning runs use 5e-4 to 2e-4).")
+            + "to " + DitTrainer.Options.FINAL_LEARNING_RATE_SHARE + " of it (default ${DEFAULT-VALUE}; the sample model's fine-tuning "
+            + "runs use 5e-4 to 2e-4).")
     float learningRate;
 
     @Option(names = "--time-shift", paramLabel = "S", description = "Shift of the training noise levels towards noise "

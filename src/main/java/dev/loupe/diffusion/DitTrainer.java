@@ -120,6 +120,8 @@ public final class DitTrainer {
         public static final int BATCH_SIZE = 32;
         /** The recipe's linear warm-up to the peak learning rate. */
         public static final int WARMUP_STEPS = 200;
+        /** Where the cosine decay ends, as a share of the peak learning rate. */
+        public static final double FINAL_LEARNING_RATE_SHARE = 0.1;
 
         /**
          * The recipe of the shipped sample model (lr {@link #LEARNING_RATE} after {@link #WARMUP_STEPS} warm-up steps, EMA
@@ -161,7 +163,7 @@ public final class DitTrainer {
             o.addProperty("batch_size", batchSize);
             o.addProperty("optimizer", "adam (0.9, 0.999, eps 1e-8, no weight decay)");
             o.addProperty("learning_rate", learningRate);
-            o.addProperty("schedule", "linear warm-up, then cosine decay to 0.1 x");
+            o.addProperty("schedule", "linear warm-up, then cosine decay to " + FINAL_LEARNING_RATE_SHARE + " x");
             o.addProperty("warmup_steps", warmupSteps);
             o.addProperty("ema_decay", emaDecay);
             o.addProperty("caption_dropout", captionDropout);
@@ -249,7 +251,8 @@ public final class DitTrainer {
         if (step < options.warmupSteps()) return options.learningRate() * (step + 1) / options.warmupSteps();
         double progress = (double) (step - options.warmupSteps()) / Math.max(1, options.steps() - options.warmupSteps());
         double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
-        return (float) (options.learningRate() * (0.1 + 0.9 * cosine));
+        double floor = Options.FINAL_LEARNING_RATE_SHARE;
+        return (float) (options.learningRate() * (floor + (1 - floor) * cosine));
     }
 
     /**
