@@ -11,6 +11,7 @@ import dev.loupe.LoupeException;
 import dev.loupe.Progress;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
+import dev.loupe.tensor.train.WarmupCosine;
 import dev.loupe.world.WorldBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ import java.util.SplittableRandom;
  * continues exactly as an uninterrupted one.
  */
 public final class SampleVitTrainer {
+    /** Where the cosine decay of the learning rate ends, as a share of its peak. */
+    static final double FINAL_LEARNING_RATE_SHARE = 0.05;
+
     /**
      * Run settings. Scenes of step {@code s} are the seeds {@code firstSeed + s * MAX_BATCH ...}; held-out scenes for
      * metrics come from below {@code firstSeed}.
@@ -125,9 +129,7 @@ public final class SampleVitTrainer {
 
     /** The learning rate of step {@code step} (0-based). */
     public float learningRate(long step) {
-        if (step < options.warmupSteps) return options.learningRate * (step + 1) / options.warmupSteps;
-        double t = (double) (step - options.warmupSteps) / Math.max(1, options.steps - options.warmupSteps);
-        return (float) (options.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t)))));
+        return WarmupCosine.rate(options.learningRate, step, options.warmupSteps, options.steps, FINAL_LEARNING_RATE_SHARE);
     }
 
     /** Trains until {@code options.steps} or cancellation, resuming from the checkpoint folder if it holds one. */

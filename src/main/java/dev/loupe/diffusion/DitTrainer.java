@@ -16,6 +16,7 @@ import dev.loupe.tensor.SafeTensors;
 import dev.loupe.tensor.Tensors;
 import dev.loupe.tensor.train.Adam;
 import dev.loupe.tensor.train.Checkpoint;
+import dev.loupe.tensor.train.WarmupCosine;
 import dev.loupe.world.RenderedScene;
 import dev.loupe.world.SceneSpec;
 import dev.loupe.world.ShapesWorld;
@@ -248,11 +249,8 @@ public final class DitTrainer {
 
     /** The learning rate of step {@code step} (0-based). */
     public float learningRate(long step) {
-        if (step < options.warmupSteps()) return options.learningRate() * (step + 1) / options.warmupSteps();
-        double progress = (double) (step - options.warmupSteps()) / Math.max(1, options.steps() - options.warmupSteps());
-        double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
-        double floor = Options.FINAL_LEARNING_RATE_SHARE;
-        return (float) (options.learningRate() * (floor + (1 - floor) * cosine));
+        return WarmupCosine.rate(options.learningRate(), step, options.warmupSteps(), options.steps(),
+                Options.FINAL_LEARNING_RATE_SHARE);
     }
 
     /**
