@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
             TrainUpliftCommand.class,
             TrainUpsamplerCommand.class,
             TrainDitCommand.class,
+            TrainDitPreferenceCommand.class,
         })
 public final class TrainCommand implements Runnable {
     @Spec CommandSpec spec;

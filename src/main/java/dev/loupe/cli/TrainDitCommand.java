@@ -190,13 +190,13 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        Path folder = out != null ? out : LoupeHome.sampleModels().resolve("sample-dit");
+        Path folder = folderOrSample(out);
         long total = steps == null ? DEFAULT_STEPS : steps;
         if (total < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + total);
         if (batch < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         if (Files.exists(folder) && !Files.isDirectory(folder)) throw new LoupeException(folder + ": exists and is not a folder");
         if (evaluateOnly) {
-            evaluate(folder, stdout);
+            evaluate(folder, guidance, guidanceStop, evalCaptions, stdout);
             return 0;
         }
         double g = guidance == null ? DEFAULT_GUIDANCE : guidance;
@@ -261,7 +261,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                 // the hook is running: it waits for done() above
             }
         }
-        evaluate(folder, stdout);
+        evaluate(folder, guidance, guidanceStop, evalCaptions, stdout);
         return 0;
     }
 
@@ -269,7 +269,7 @@ public final class TrainDitCommand implements Callable<Integer> {
      * Measures the model in {@code folder} and records the figures under the card's {@code metrics} (and, with
      * {@code --guidance} and {@code --guidance-stop}, the settings it was measured with as the model's defaults).
      */
-    private void evaluate(Path folder, PrintWriter stdout) throws IOException {
+    static void evaluate(Path folder, Double guidance, Double guidanceStop, int evalCaptions, PrintWriter stdout) throws IOException {
         ProgressLine line = new ProgressLine(System.err);
         JsonObject measured = new JsonObject();
         TextToImageConfig.SamplerSettings measuredWith;
@@ -341,6 +341,11 @@ public final class TrainDitCommand implements Callable<Integer> {
             }
         });
         stdout.printf(Locale.ROOT, "recorded the figures in %s%n", folder.resolve(TextToImageModel.CARD_FILE));
+    }
+
+    /** The output folder given, or the shipped sample model's. */
+    static Path folderOrSample(Path out) {
+        return out != null ? out : LoupeHome.sampleModels().resolve("sample-dit");
     }
 
     static String trim(double v) {

@@ -62,6 +62,13 @@ public final class TextToImageModel extends Module {
         return config.prediction().velocity(output, x, Tensors.of(x.getManager(), new float[] {(float) t}, new Shape(1)));
     }
 
+    /** A copy of this model's weights in {@code manager}, trained apart from it (a frozen reference, for example). */
+    public TextToImageModel copy(NDManager manager) {
+        TextToImageModel copy = new TextToImageModel(manager, config);
+        copy.load(stateDict(), "a copy of the model", key -> false);
+        return copy;
+    }
+
     /** Reads a model folder: checks the card's SHA-256s, builds the model in {@code manager} and loads the weights. */
     public static TextToImageModel load(NDManager manager, Path folder) {
         Path cardFile = folder.resolve(CARD_FILE);

@@ -137,6 +137,22 @@ public final class Images {
         return image;
     }
 
+    /** Each image of an RGB batch {@code [B,3,H,W]} (values clipped to [0,1]) as bytes R, G, B pixel by pixel, row by row. */
+    public static byte[][] interleavedRgb(NDArray rgb) {
+        Shape s = rgb.getShape();
+        if (s.dimension() != 4 || s.get(1) != 3) throw new IllegalArgumentException("expected an RGB batch [B,3,H,W], got " + s);
+        int plane = (int) (s.get(2) * s.get(3));
+        float[] v = rgb.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        byte[][] out = new byte[(int) s.get(0)][3 * plane];
+        for (int b = 0; b < out.length; b++) {
+            int base = b * 3 * plane;
+            for (int q = 0; q < plane; q++) {
+                for (int c = 0; c < 3; c++) out[b][3 * q + c] = (byte) byte255(v[base + c * plane + q]);
+            }
+        }
+        return out;
+    }
+
     private static int byte255(float x) {
         if (!(x > 0)) return 0; // NaN too
         if (x >= 1) return 255;

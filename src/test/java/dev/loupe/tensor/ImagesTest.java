@@ -28,6 +28,27 @@ class ImagesTest {
     }
 
     @Test
+    void interleavedBytesAreTheImagesPixels() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray batch = m.randomUniform(-0.2f, 1.2f, new Shape(2, 3, 5, 7)); // outside [0,1] too: clipped
+            byte[][] bytes = Images.interleavedRgb(batch);
+            assertEquals(2, bytes.length);
+            for (int b = 0; b < 2; b++) {
+                BufferedImage image = Images.toImage(batch.get(b));
+                assertEquals(3 * 5 * 7, bytes[b].length);
+                for (int y = 0; y < 5; y++) {
+                    for (int x = 0; x < 7; x++) {
+                        int q = 3 * (y * 7 + x);
+                        int rgb = ((bytes[b][q] & 0xff) << 16) | ((bytes[b][q + 1] & 0xff) << 8) | (bytes[b][q + 2] & 0xff);
+                        assertEquals(image.getRGB(x, y) & 0xffffff, rgb, "image " + b + " at " + x + "," + y);
+                    }
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> Images.interleavedRgb(m.zeros(new Shape(3, 5, 7))));
+        }
+    }
+
+    @Test
     void pngRoundTripKeepsEveryPixel() throws IOException {
         Path png = dir.resolve("g.png");
         Images.writePng(png, gradient(21, 13));
