@@ -97,7 +97,14 @@ public final class TrainDitCommand implements Callable<Integer> {
     /** ShapesWorld seeds of the adherence captions: far above every training scene of the recipe. */
     static final long ADHERENCE_FIRST_SEED = 50_000_000L;
 
-    @Option(names = "--eval-captions", hidden = true, defaultValue = "256")
+    /**
+     * Held-out captions the card's prompt adherence is measured on. A share's standard error on 1,024 captions is about
+     * 1.5 points (3 on 256, the number before preference tuning): the difference one fine-tuning makes.
+     */
+    static final int EVAL_CAPTIONS = 1024;
+
+    @Option(names = "--eval-captions", defaultValue = "" + EVAL_CAPTIONS, paramLabel = "N", description = "Held-out captions "
+            + "the prompt adherence is measured on (default ${DEFAULT-VALUE}, the first of them the same for every model).")
     int evalCaptions;
 
     @Option(names = "--scenes", defaultValue = "0", paramLabel = "N", description = "Train on the first N scenes only, over "

@@ -93,7 +93,8 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
             + "same options.")
     boolean resume;
 
-    @Option(names = "--eval-captions", hidden = true, defaultValue = "256")
+    @Option(names = "--eval-captions", defaultValue = "" + TrainDitCommand.EVAL_CAPTIONS, paramLabel = "N",
+            description = "Held-out captions the tuned model's prompt adherence is measured on (default ${DEFAULT-VALUE}).")
     int evalCaptions;
 
     @Override
