@@ -123,6 +123,7 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
             throw new LoupeException(roundsDir + " holds " + done + " round(s) of an earlier run: continue it with --resume, or delete it");
         }
         JsonArray roundRecords = new JsonArray();
+        long earlierSeconds = 0;
         if (resume && done > 0) {
             resumed = roundsDir.resolve("round-" + Math.min(done, rounds));
             JsonObject earlier = lastTuning(resumed);
@@ -130,8 +131,12 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
             JsonObject mine = JsonParser.parseString(tuning.toString()).getAsJsonObject();
             earlier.remove("init_from");
             mine.remove("init_from");
+            if (!earlier.has("rounds") || !earlier.get("rounds").isJsonArray() || !earlier.has("wall_seconds")) {
+                throw new LoupeException(resumed.resolve(TextToImageModel.CARD_FILE) + " does not list its rounds and time: it is not "
+                        + "a kept round; delete " + roundsDir);
+            }
             roundRecords = earlier.remove("rounds").getAsJsonArray();
-            earlier.remove("wall_seconds");
+            earlierSeconds = earlier.remove("wall_seconds").getAsLong();
             if (!earlier.equals(mine)) {
                 throw new LoupeException(resumed + " was tuned with other options than these (" + earlier + "): give the same ones, "
                         + "or delete " + roundsDir);
@@ -173,10 +178,11 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
                     stdout.flush();
                 }
                 tuning.add("rounds", roundRecords);
-                tuning.addProperty("wall_seconds", Math.round((System.nanoTime() - start) / 1e9));
+                tuning.addProperty("wall_seconds", earlierSeconds + Math.round((System.nanoTime() - start) / 1e9));
                 model.save(roundsDir.resolve("round-" + (round + 1)), tunedCard(card, tuning, source, folder, round + 1));
             }
             tuning.add("rounds", roundRecords);
+            if (!tuning.has("wall_seconds")) tuning.addProperty("wall_seconds", earlierSeconds); // every round was kept already
             model.save(folder, tunedCard(card, tuning, source, folder, rounds));
         }
         stdout.printf(Locale.ROOT, "tuned model in %s%n", folder);

@@ -99,6 +99,10 @@ class TrainDitPreferenceCommandTest {
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("continuing after round 1"), resumed.out());
         assertEquals(finished, ModelCard.sha256(killed.resolve(TextToImageModel.TRANSFORMER_FILE)));
+        JsonObject continued = card(killed).getAsJsonArray("preference_tuning").get(0).getAsJsonObject();
+        assertEquals(2, continued.getAsJsonArray("rounds").size(), "the kept round's record, then the new one's");
+        assertTrue(continued.get("wall_seconds").getAsLong() >= card(round1).getAsJsonArray("preference_tuning").get(0).getAsJsonObject()
+                .get("wall_seconds").getAsLong(), "the time includes the kept round's");
     }
 
     @Test
