@@ -142,6 +142,7 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
                         + "or delete " + roundsDir);
             }
         }
+        tuning.add("rounds", roundRecords); // the card copies it at each save, with the rounds added since
         long start = System.nanoTime();
         ProgressLine line = new ProgressLine(System.err);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -177,12 +178,10 @@ public final class TrainDitPreferenceCommand implements Callable<Integer> {
                             100 * record.get("preferred_share_at_end").getAsDouble(), trainSeconds);
                     stdout.flush();
                 }
-                tuning.add("rounds", roundRecords);
                 tuning.addProperty("wall_seconds", earlierSeconds + Math.round((System.nanoTime() - start) / 1e9));
                 model.save(roundsDir.resolve("round-" + (round + 1)), tunedCard(card, tuning, source, folder, round + 1));
             }
-            tuning.add("rounds", roundRecords);
-            if (!tuning.has("wall_seconds")) tuning.addProperty("wall_seconds", earlierSeconds); // every round was kept already
+            tuning.addProperty("wall_seconds", earlierSeconds + Math.round((System.nanoTime() - start) / 1e9));
             model.save(folder, tunedCard(card, tuning, source, folder, rounds));
         }
         stdout.printf(Locale.ROOT, "tuned model in %s%n", folder);

@@ -1,5 +1,6 @@
 package dev.loupe.diffusion;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,9 +59,5 @@ class PreferenceTrainerTest {
             byte[] small = new byte[12];
             assertThrows(LoupeException.class, () -> trainer.train(List.of(new PreferenceTrainer.Pair("a red circle", small, small)), Progress.NONE));
         }
-    }
-
-    private static void assertArrayEquals(float[] a, float[] b, String what) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, what);
     }
 }
