@@ -198,7 +198,19 @@ public final class UpsamplerBenchReport {
         return "Dense probe IoU per class:\n\n"
                 + methodTable(scored, dev.loupe.world.ShapeKind.classNames(), q -> q.classIou(), v -> fixed(v, 3))
                 + "\nDense probe errors (share of pixels given the wrong class) by distance from the nearest true class boundary:\n\n"
-                + methodTable(scored, ErrorsByBoundaryDistance.bandNames(), q -> q.errorByBoundaryDistance(), UpsamplerBenchReport::percent);
+                + methodTable(scored, ErrorsByBoundaryDistance.bandNames(), q -> q.errorByBoundaryDistance(), UpsamplerBenchReport::percent)
+                + "\nDense probe mIoU by the held-out scenes' background (" + backgroundCounts(r.settings().qualityScenes())
+                + "; a striped background is two shades of one colour, a gradient a ramp between them):\n\n"
+                + methodTable(scored, UpsamplerEvaluation.backgroundNames(), q -> q.miouByBackground(), v -> fixed(v, 3));
+    }
+
+    /** "41 plain, 30 gradient and 29 striped scenes". */
+    private static String backgroundCounts(int heldOut) {
+        int[] counts = UpsamplerEvaluation.scenesByBackground(heldOut);
+        List<String> names = UpsamplerEvaluation.backgroundNames();
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) parts.add(counts[i] + " " + names.get(i));
+        return String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1) + " scenes";
     }
 
     /** A Markdown table with a row per method and a column per name, each cell one of the method's quality values. */

@@ -12,7 +12,9 @@ import dev.loupe.backbone.Backbone;
 import dev.loupe.backbone.PatchTargets;
 import dev.loupe.tensor.Resize;
 import dev.loupe.upsample.Upsampler;
+import dev.loupe.world.BackgroundKind;
 import dev.loupe.world.ShapeKind;
+import dev.loupe.world.ShapesWorld;
 import dev.loupe.world.WorldBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,14 +49,17 @@ public final class UpsamplerEvaluation {
     /**
      * One upsampler's scores. {@code probeMiou} and {@code probePixelAccuracy} are the shared low-res probe's;
      * {@code denseProbe*}, {@code boundaryF}, {@code classIou} (by class id, see {@link ShapeKind#classNames()}) and
-     * {@code errorByBoundaryDistance} (by {@link ErrorsByBoundaryDistance#bandNames()}) the upsampler's own dense probe's.
+     * {@code errorByBoundaryDistance} (by {@link ErrorsByBoundaryDistance#bandNames()}) and {@code miouByBackground} (by
+     * {@link #backgroundNames()}: the held-out scenes split by how their background is painted) the upsampler's own
+     * dense probe's.
      */
     public record Scores(double mse2x, double cosine2x, double mse4x, double cosine4x, double probeMiou, double probePixelAccuracy,
             double denseProbeMiou, double denseProbePixelAccuracy, double boundaryF, List<Double> classIou,
-            List<Double> errorByBoundaryDistance) {
+            List<Double> errorByBoundaryDistance, List<Double> miouByBackground) {
         public Scores {
             classIou = List.copyOf(classIou);
             errorByBoundaryDistance = List.copyOf(errorByBoundaryDistance);
+            miouByBackground = List.copyOf(miouByBackground);
         }
 
         public JsonObject toJson() {
@@ -70,6 +75,7 @@ public final class UpsamplerEvaluation {
             o.addProperty("low_res_probe_pixel_accuracy", round(probePixelAccuracy));
             o.add("dense_probe_iou_per_class", named(ShapeKind.classNames(), classIou));
             o.add("dense_probe_error_by_boundary_distance", named(ErrorsByBoundaryDistance.bandNames(), errorByBoundaryDistance));
+            o.add("dense_probe_miou_by_background", named(backgroundNames(), miouByBackground));
             return o;
         }
 
@@ -81,6 +87,18 @@ public final class UpsamplerEvaluation {
             }
             return o;
         }
+    }
+
+    /** The background kinds' words, in {@link BackgroundKind} order: the columns of {@link Scores#miouByBackground()}. */
+    public static List<String> backgroundNames() {
+        return java.util.Arrays.stream(BackgroundKind.values()).map(BackgroundKind::word).toList();
+    }
+
+    /** How many of the held-out scenes (seeds {@code 0..heldOut-1}) have each kind of background, in {@link BackgroundKind} order. */
+    public static int[] scenesByBackground(int heldOut) {
+        int[] counts = new int[BackgroundKind.values().length];
+        for (long seed = 0; seed < heldOut; seed++) counts[ShapesWorld.scene(seed).background().kind().ordinal()]++;
+        return counts;
     }
 
     static double round(double v) {
@@ -111,12 +129,15 @@ public final class UpsamplerEvaluation {
             Map<String, ConfusionMatrix> denseConfusion = new LinkedHashMap<>();
             Map<String, BoundaryScore> boundaries = new LinkedHashMap<>();
             Map<String, ErrorsByBoundaryDistance> errorsByDistance = new LinkedHashMap<>();
+            Map<String, ConfusionMatrix[]> byBackground = new LinkedHashMap<>();
             upsamplers.keySet().forEach(k -> {
                 sums.put(k, new double[4]);
                 confusion.put(k, new ConfusionMatrix(classes));
                 denseConfusion.put(k, new ConfusionMatrix(classes));
                 boundaries.put(k, new BoundaryScore());
                 errorsByDistance.put(k, new ErrorsByBoundaryDistance());
+                byBackground.put(k, java.util.stream.Stream.generate(() -> new ConfusionMatrix(classes))
+                        .limit(BackgroundKind.values().length).toArray(ConfusionMatrix[]::new));
             });
             int batch = 4;
             int done = 0;
@@ -153,6 +174,7 @@ public final class UpsamplerEvaluation {
                                 denseConfusion.get(e.getKey()).addAll(truth, predicted);
                                 boundaries.get(e.getKey()).add(truth, predicted, size, size, tolerance);
                                 errorsByDistance.get(e.getKey()).add(truth, predicted, size, size);
+                                byBackground.get(e.getKey())[b.scenes().get(i).background().kind().ordinal()].addAll(truth, predicted);
                             }
                         }
                     }
@@ -167,8 +189,10 @@ public final class UpsamplerEvaluation {
                 ConfusionMatrix d = denseConfusion.get(k);
                 List<Double> classIou = java.util.stream.IntStream.range(0, classes).mapToObj(d::iou).toList();
                 List<Double> byDistance = java.util.Arrays.stream(errorsByDistance.get(k).errorRates()).boxed().toList();
+                List<Double> backgroundMiou = java.util.Arrays.stream(byBackground.get(k))
+                        .map(ConfusionMatrix::meanIou).toList();
                 out.put(k, new Scores(s[0] / done, s[1] / done, s[2] / done, s[3] / done, c.meanIou(), c.accuracy(), d.meanIou(),
-                        d.accuracy(), boundaries.get(k).f(), classIou, byDistance));
+                        d.accuracy(), boundaries.get(k).f(), classIou, byDistance, backgroundMiou));
             }
             return out;
         }

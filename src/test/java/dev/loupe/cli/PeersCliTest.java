@@ -91,6 +91,21 @@ class PeersCliTest {
         assertTrue(xattn.getAsJsonObject("quality").getAsJsonObject("dense_probe_iou_per_class").has("background"));
         assertTrue(md.contains("| method | background | circle | square |"), md);
         assertTrue(md.contains("| method | 0 px | 1–2 px | 3–5 px | 6–10 px | 11+ px |"), md);
+        assertTrue(md.contains("| method | plain | gradient | striped |"), md);
+        JsonObject quality = xattn.getAsJsonObject("quality");
+        JsonObject byBackground = quality.getAsJsonObject("dense_probe_miou_by_background");
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (long seed = 0; seed < 2; seed++) kinds.add(dev.loupe.world.ShapesWorld.scene(seed).background().kind().word());
+        assertEquals(kinds, new java.util.TreeSet<>(byBackground.keySet()), "a column for each kind the scored scenes have");
+        for (String kind : kinds) {
+            double miou = byBackground.get(kind).getAsDouble();
+            assertTrue(miou >= 0 && miou <= 1, byBackground.toString());
+        }
+        // seeds 0 and 1 have a gradient and a plain background: one scene each, two figures
+        assertEquals(2, kinds.size(), byBackground.toString());
+        assertTrue(md.contains("(1 plain, 1 gradient and 0 striped scenes;"), md);
+        assertTrue(md.contains("\n| xattn | " + String.format(java.util.Locale.ROOT, "%.3f", byBackground.get("plain").getAsDouble()) + " | "
+                + String.format(java.util.Locale.ROOT, "%.3f", byBackground.get("gradient").getAsDouble()) + " | n/a |\n"), md);
         String slug = first.get("backbone").getAsString().replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("^-+|-+$", "");
         assertEquals(900, ImageIO.read(bench.resolve("time-" + slug + ".png").toFile()).getWidth());
         assertTrue(Files.isRegularFile(bench.resolve("memory-" + slug + ".png")));
