@@ -26,24 +26,31 @@ import java.util.Locale;
  */
 public enum UpsamplerKind {
     /** UPLiFT: iterated 2x decoder ending in the Local Attender. */
-    UPLIFT("uplift", "UPLiFT (iterative, Local Attender)"),
+    UPLIFT("uplift", "UPLiFT", "UPLiFT (iterative, Local Attender)"),
     /** The LiFT-style peer: UPLiFT's decoder with a 1x1 output convolution instead of the attender. */
-    LIFT("lift", "LiFT-style (iterative, 1x1 conv output)"),
+    LIFT("lift", "LiFT-style", "LiFT-style (iterative, 1x1 conv output)"),
     /** The FeatUp-style joint bilateral stack. */
-    JBU("jbu", "FeatUp-style JBU (stacked 2x joint bilateral)"),
+    JBU("jbu", "JBU-style", "FeatUp-style JBU (stacked 2x joint bilateral)"),
     /** The JAFAR-style global cross-attention upsampler. */
-    XATTN("xattn", "JAFAR-style cross-attention (global, single shot)");
+    XATTN("xattn", "Cross-attention", "JAFAR-style cross-attention (global, single shot)");
 
     private final String id;
+    private final String name;
     private final String title;
 
-    UpsamplerKind(String id, String title) {
+    UpsamplerKind(String id, String name, String title) {
         this.id = id;
+        this.name = name;
         this.title = title;
     }
 
     public String id() {
         return id;
+    }
+
+    /** The short name a menu or a panel shows: "UPLiFT", "JBU-style". */
+    public String displayName() {
+        return name;
     }
 
     public String title() {

@@ -158,6 +158,8 @@ class FeaturesWorkspaceTest {
 
         ComboBox<Choice> compare = robot.lookup("#comparison-chooser").queryComboBox();
         Choice uplift = model.comparisons().stream().filter(c -> "uplift".equals(c.spec())).findFirst().orElseThrow();
+        List<String> names = compare.getItems().stream().map(Choice::label).toList();
+        assertTrue(names.containsAll(List.of("UPLiFT", "Bilinear", "Nearest", "LiFT-style", "JBU-style", "Cross-attention")), names.toString());
         robot.interact(() -> compare.setValue(uplift));
         FxWait.until(30, () -> model.snapshot().get() != second && model.snapshot().get() != null);
         Snapshot both = model.snapshot().get();

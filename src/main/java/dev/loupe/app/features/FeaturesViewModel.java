@@ -4,6 +4,7 @@ import dev.loupe.LoupeException;
 import dev.loupe.app.TaskRunner;
 import dev.loupe.backbone.Backbones;
 import dev.loupe.features.FeaturePipeline;
+import dev.loupe.upsample.UpsamplerKind;
 import dev.loupe.upsample.Upsamplers;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ public final class FeaturesViewModel implements AutoCloseable {
     /** A readable name for an upsampler spec. */
     public static String label(String spec) {
         return switch (spec) {
-            case Upsamplers.UPLIFT -> "UPLiFT";
+            case Upsamplers.UPLIFT, Upsamplers.LIFT, Upsamplers.JBU, Upsamplers.XATTN -> UpsamplerKind.of(spec).displayName();
             case Upsamplers.BILINEAR -> "Bilinear";
             case Upsamplers.NEAREST -> "Nearest";
             default -> {
