@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.loupe.LoupeException;
 import dev.loupe.Progress;
+import dev.loupe.tensor.Images;
 import dev.loupe.tensor.Parameter;
 import dev.loupe.tensor.Tensors;
 import dev.loupe.tensor.train.Adam;
@@ -112,7 +113,7 @@ public final class PreferenceTrainer {
         List<String> both = new ArrayList<>(captions);
         both.addAll(captions);
         try (NDManager scope = model.manager().newSubManager()) {
-            NDArray x0 = Tensors.of(scope, images, new Shape(2L * p, 3, size, size));
+            NDArray x0 = Tensors.of(scope, images, new Shape(2L * p, 3, size, size)).mul(2f).sub(1f); // in [-1, 1], as DitTrainer's
             NDArray e = Tensors.of(scope, noise, new Shape(p, 3, size, size));
             NDArray e2 = NDArrays.concat(new NDList(e, e));
             NDArray t1 = Tensors.of(scope, times, new Shape(p));
@@ -149,12 +150,9 @@ public final class PreferenceTrainer {
         return v.sub(target).square().reshape(n, -1).mean(new int[] {1});
     }
 
-    /** Writes RGB bytes (row by row) into image {@code index} of a [N, 3, S, S] buffer, in [-1, 1]. */
+    /** Writes RGB bytes (row by row) into image {@code index} of a [N, 3, S, S] buffer, in [0, 1]. */
     private static void fill(float[] into, int index, byte[] rgb, int plane) {
         if (rgb.length != 3 * plane) throw new LoupeException("a preference pair's image has " + rgb.length + " bytes, not " + 3 * plane);
-        int base = index * 3 * plane;
-        for (int q = 0; q < plane; q++) {
-            for (int c = 0; c < 3; c++) into[base + c * plane + q] = (rgb[3 * q + c] & 0xff) / 255f * 2f - 1f;
-        }
+        Images.planarRgb(rgb, into, index * 3 * plane);
     }
 }

@@ -153,6 +153,19 @@ public final class Images {
         return out;
     }
 
+    /**
+     * The inverse of {@link #interleavedRgb}: one image's bytes R, G, B pixel by pixel into planes R, G, B of values in
+     * [0,1], written to {@code into} from {@code offset}.
+     */
+    public static void planarRgb(byte[] rgb, float[] into, int offset) {
+        int plane = rgb.length / 3;
+        for (int q = 0; q < plane; q++) {
+            into[offset + q] = (rgb[3 * q] & 0xff) / 255f;
+            into[offset + plane + q] = (rgb[3 * q + 1] & 0xff) / 255f;
+            into[offset + 2 * plane + q] = (rgb[3 * q + 2] & 0xff) / 255f;
+        }
+    }
+
     private static int byte255(float x) {
         if (!(x > 0)) return 0; // NaN too
         if (x >= 1) return 255;

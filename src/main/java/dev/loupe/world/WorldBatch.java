@@ -3,6 +3,7 @@ package dev.loupe.world;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.loupe.tensor.Images;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -95,13 +96,9 @@ public final class WorldBatch implements AutoCloseable {
             byte[] rgb = scene.rgb();
             byte[] classMask = scene.classMask();
             byte[] instanceMask = scene.instanceMask();
-            int imageBase = b * 3 * pixels;
+            Images.planarRgb(rgb, images, b * 3 * pixels);
             int maskBase = b * pixels;
             for (int p = 0; p < pixels; p++) {
-                // interleaved RGB [S*S, 3] -> planar [3, S, S]
-                images[imageBase + p] = (rgb[3 * p] & 0xff) / 255f;
-                images[imageBase + pixels + p] = (rgb[3 * p + 1] & 0xff) / 255f;
-                images[imageBase + 2 * pixels + p] = (rgb[3 * p + 2] & 0xff) / 255f;
                 classes[maskBase + p] = classMask[p];
                 instances[maskBase + p] = instanceMask[p];
             }

@@ -49,6 +49,21 @@ class ImagesTest {
     }
 
     @Test
+    void planarFloatsUndoInterleavedBytes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] levels = new float[3 * 5 * 7];
+            for (int i = 0; i < levels.length; i++) levels[i] = (i * 37 % 256) / 255f; // exactly representable as bytes
+            NDArray image = m.create(levels, new Shape(1, 3, 5, 7));
+            byte[] bytes = Images.interleavedRgb(image)[0];
+            float[] into = new float[4 + levels.length];
+            java.util.Arrays.fill(into, -9f);
+            Images.planarRgb(bytes, into, 4);
+            assertArrayEquals(new float[] {-9f, -9f, -9f, -9f}, java.util.Arrays.copyOf(into, 4), 0f, "nothing before the offset");
+            assertArrayEquals(levels, java.util.Arrays.copyOfRange(into, 4, into.length), 0f);
+        }
+    }
+
+    @Test
     void pngRoundTripKeepsEveryPixel() throws IOException {
         Path png = dir.resolve("g.png");
         Images.writePng(png, gradient(21, 13));
