@@ -39,9 +39,10 @@ public final class FeaturesCommand implements Callable<Integer> {
                     + "FILE.json sidecar (default ${DEFAULT-VALUE}).")
     String backbone;
 
-    @Option(names = "--upsampler", defaultValue = Upsamplers.UPLIFT, paramLabel = "uplift|bilinear|nearest|DIR",
-            description = "'uplift' (the sample UPLiFT, for the sample backbone), 'bilinear', 'nearest', or a folder from "
-                    + "'loupe train uplift' (default ${DEFAULT-VALUE}).")
+    @Option(names = "--upsampler", defaultValue = Upsamplers.UPLIFT, paramLabel = "NAME|DIR",
+            description = "'uplift' (the sample UPLiFT, for the sample backbone), its trained peers 'lift', 'jbu' and "
+                    + "'xattn', 'bilinear', 'nearest', or a folder from 'loupe train uplift' or 'loupe train upsampler' "
+                    + "(default ${DEFAULT-VALUE}).")
     String upsampler;
 
     @Option(names = "--size", defaultValue = "0", paramLabel = "N",
