@@ -108,9 +108,16 @@ public final class SearchCommand implements Callable<Integer> {
             throw new LoupeException("--resume continues " + out + " with its own calibration and population; give only "
                     + "--generations to extend it");
         }
-        SearchSettings stored = SearchRun.open(out).settings();
+        SearchRun run = SearchRun.open(out);
+        SearchSettings stored = run.settings();
         if (model != null) stored = stored.withModel(model);
-        return generations == null ? stored : stored.withPopulation(stored.population(), generations);
+        if (generations == null) return stored;
+        int finished = run.generations().size();
+        if (generations < finished) {
+            throw new LoupeException(out + " already has " + finished + " finished generations: give --generations " + finished
+                    + " or more, or leave it out to run to the " + stored.generations() + " the run was set to");
+        }
+        return stored.withPopulation(stored.population(), generations);
     }
 
     /** One line per finished generation: scored schedules, hypervolume, frontier size and the time left. */

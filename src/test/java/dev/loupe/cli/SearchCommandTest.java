@@ -69,6 +69,11 @@ class SearchCommandTest {
             assertTrue(point.get("measured_speedup").getAsDouble() > 0);
             assertTrue(point.getAsJsonObject("fidelity").has("psnr_db"));
         }
+
+        Cli.Result fewer = Cli.run("search", "--resume", "--generations", "1", "--out", run.toString());
+        assertEquals(1, fewer.exitCode(), fewer.out() + fewer.err());
+        assertTrue(fewer.userErr().contains("already has 2 finished generations"), fewer.err());
+        assertEquals(2, SearchRun.open(run).settings().generations());
     }
 
     @Test
