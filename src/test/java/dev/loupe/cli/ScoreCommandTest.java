@@ -1,6 +1,6 @@
 package dev.loupe.cli;
 
-import static dev.loupe.cli.CliRun.run;
+import static dev.loupe.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,8 +68,8 @@ class ScoreCommandTest {
             String truth = scene.caption();
             String wrong = truth.replace(scene.background().kind().word() + " ",
                     (scene.background().kind() == dev.loupe.world.BackgroundKind.PLAIN ? "striped" : "plain") + " ");
-            CliRun.Result right = run("score", "--image", small.toString(), large.toString(), "--prompt", truth);
-            CliRun.Result bad = run("score", "--image", small.toString(), large.toString(), "--prompt", wrong);
+            Cli.Result right = run("score", "--image", small.toString(), large.toString(), "--prompt", truth);
+            Cli.Result bad = run("score", "--image", small.toString(), large.toString(), "--prompt", wrong);
             assertEquals(0, right.exitCode(), right.err());
             assertEquals(0, bad.exitCode(), bad.err());
             List<Double> r = rewards(right.out());
@@ -84,7 +84,7 @@ class ScoreCommandTest {
     void explainsEveryCheckOfThePromptWithAnyModelFolder() throws IOException {
         Path model = tinyModel();
         Path image = png(3, 64);
-        CliRun.Result r = run("score", "--model", model.toString(), "--image", image.toString(), "--top", "2",
+        Cli.Result r = run("score", "--model", model.toString(), "--image", image.toString(), "--top", "2",
                 "--prompt", "a red circle and a blue star on a striped gray background");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("prompt: a red circle and a blue star on a striped gray background"), r.out());
@@ -98,23 +98,23 @@ class ScoreCommandTest {
     @Test
     void badPromptsAndFilesGetOneLine() throws IOException {
         Path image = png(1, 32);
-        CliRun.Result grammar = run("score", "--image", image.toString(), "--prompt", "a red circel");
+        Cli.Result grammar = run("score", "--image", image.toString(), "--prompt", "a red circel");
         assertEquals(1, grammar.exitCode());
         assertTrue(grammar.err().startsWith("loupe: caption \"a red circel\"") && grammar.err().contains("circle"), grammar.err());
         assertEquals(1, grammar.err().strip().lines().count(), grammar.err());
 
-        CliRun.Result white = run("score", "--image", image.toString(), "--prompt", "a white square");
+        Cli.Result white = run("score", "--image", image.toString(), "--prompt", "a white square");
         assertEquals(1, white.exitCode());
         assertTrue(white.err().contains("white square") && white.err().contains("cannot be scored"), white.err());
 
         Path model = tinyModel();
         Path text = dir.resolve("notes.png");
         Files.writeString(text, "not an image");
-        CliRun.Result notImage = run("score", "--model", model.toString(), "--image", text.toString(), "--prompt", "a red circle");
+        Cli.Result notImage = run("score", "--model", model.toString(), "--image", text.toString(), "--prompt", "a red circle");
         assertEquals(1, notImage.exitCode());
         assertTrue(notImage.err().contains("notes.png") && notImage.err().contains("not an image"), notImage.err());
 
-        CliRun.Result noModel = run("score", "--model", dir.resolve("none").toString(), "--image", image.toString(), "--prompt", "a red circle");
+        Cli.Result noModel = run("score", "--model", dir.resolve("none").toString(), "--image", image.toString(), "--prompt", "a red circle");
         assertEquals(1, noModel.exitCode());
         assertTrue(noModel.err().contains("no model.json"), noModel.err());
     }

@@ -1,6 +1,6 @@
 package dev.loupe.cli;
 
-import static dev.loupe.cli.CliRun.run;
+import static dev.loupe.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +24,7 @@ class TrainRewardCommandTest {
     @Test
     void trainsEvaluatesWritesACardAndResumes() {
         Path out = dir.resolve("reward");
-        CliRun.Result first = run("train", "reward", "--steps", "2", "--batch", "4", "--eval-scenes", "6", "--out", out.toString());
+        Cli.Result first = run("train", "reward", "--steps", "2", "--batch", "4", "--eval-scenes", "6", "--out", out.toString());
         assertEquals(0, first.exitCode(), first.err());
         assertTrue(first.out().contains("trained the reward model for 2 steps"), first.out());
         assertTrue(first.out().contains("held out clean") && first.out().contains("held out degraded"), first.out());
@@ -49,7 +49,7 @@ class TrainRewardCommandTest {
             RewardModel.load(out, m); // the folder is a loadable model
         }
 
-        CliRun.Result again = run("train", "reward", "--steps", "3", "--batch", "4", "--eval-scenes", "6", "--out", out.toString());
+        Cli.Result again = run("train", "reward", "--steps", "3", "--batch", "4", "--eval-scenes", "6", "--out", out.toString());
         assertEquals(0, again.exitCode(), again.err());
         assertTrue(again.out().contains("for 3 steps"), again.out());
         // resumed, not restarted: the first two losses are those of the first run
@@ -63,7 +63,7 @@ class TrainRewardCommandTest {
 
     @Test
     void badOptionsAreRefused() {
-        CliRun.Result steps = run("train", "reward", "--steps", "0", "--out", dir.resolve("x").toString());
+        Cli.Result steps = run("train", "reward", "--steps", "0", "--out", dir.resolve("x").toString());
         assertEquals(2, steps.exitCode());
         assertTrue(steps.err().contains("--steps must be at least 1"), steps.err());
     }

@@ -1,6 +1,6 @@
 package dev.loupe.cli;
 
-import static dev.loupe.cli.CliRun.run;
+import static dev.loupe.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -92,16 +92,16 @@ class WorldCommandTest {
 
     @Test
     void badArgumentsGiveOneClearLine() throws IOException {
-        CliRun.Result size = run("world", "--out", dir.resolve("x").toString(), "--size", "16");
+        Cli.Result size = run("world", "--out", dir.resolve("x").toString(), "--size", "16");
         assertNotEquals(0, size.exitCode());
         assertEquals("loupe: --size must be between 32 and 1024, got 16 (see 'loupe world --help')", size.err().strip());
 
-        CliRun.Result count = run("world", "--out", dir.resolve("x").toString(), "--count", "0");
+        Cli.Result count = run("world", "--out", dir.resolve("x").toString(), "--count", "0");
         assertNotEquals(0, count.exitCode());
         assertEquals("loupe: --count must be at least 1, got 0 (see 'loupe world --help')", count.err().strip());
 
         Path file = Files.writeString(dir.resolve("file"), "not a folder");
-        CliRun.Result notFolder = run("world", "--out", file.toString(), "--count", "1");
+        Cli.Result notFolder = run("world", "--out", file.toString(), "--count", "1");
         assertEquals(1, notFolder.exitCode());
         assertEquals("loupe: " + file + ": exists and is not a folder", notFolder.err().strip());
         assertEquals("not a folder", Files.readString(file), "the user's file is untouched");
