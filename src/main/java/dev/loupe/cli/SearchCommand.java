@@ -114,8 +114,8 @@ public final class SearchCommand implements Callable<Integer> {
         if (generations == null) return stored;
         int finished = run.generations().size();
         if (generations < finished) {
-            throw new LoupeException(out + " already has " + finished + " finished generations: give --generations " + finished
-                    + " or more, or leave it out to run to the " + stored.generations() + " the run was set to");
+            throw new LoupeException(out + " already has " + finished + " finished generations, so --generations must be at least "
+                    + finished + " (the run is set to " + stored.generations() + ")");
         }
         return stored.withPopulation(stored.population(), generations);
     }
