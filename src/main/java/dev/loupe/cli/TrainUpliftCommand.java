@@ -54,7 +54,9 @@ public final class TrainUpliftCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--config", paramLabel = "NAME|FILE",
-            description = "UPLiFT architecture (default: " + SAMPLE_CONFIG + ", with the backbone's channels and patch).")
+            description = "UPLiFT configuration: its architecture, and its train section's imsize, down_steps, batch_size, lr "
+                    + "and lat_aug (default: " + SAMPLE_CONFIG + " with the backbone's channels and patch, trained with the "
+                    + "recipe every upsampler shares).")
     String config;
 
     @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N", description = "Checkpoint every N steps (default ${DEFAULT-VALUE}).")
@@ -74,12 +76,10 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         Path checkpoint = TrainFolder.checkpoint(out);
         PrintWriter log = spec.commandLine().getOut();
         try (Backbone b = Backbones.open(backbone)) {
-            UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);
-            UpsamplerTrainingRecipe recipe = new UpsamplerTrainingRecipe(standard.imageSize(), standard.depths(),
-                    batch == null ? standard.batchSize() : batch, steps, standard.learningRate(), standard.firstSeed(), evalScenes);
             UpliftConfig cfg = configFor(b);
+            UpsamplerTrainingRecipe recipe = recipeFor(cfg, b);
             UpliftTrainer.Options options = new UpliftTrainer.Options(recipe.imageSize(), recipe.depths(), recipe.batchSize(),
-                    recipe.learningRate(), steps, checkpointEvery, checkpoint, 0);
+                    recipe.learningRate(), steps, checkpointEvery, checkpoint, config == null ? 0 : cfg.train().latAug());
             try (NDManager manager = NDManager.newBaseManager()) {
                 Uplift model = new Uplift(manager, cfg);
                 log.printf(Locale.ROOT, "UPLiFT (%s) for %s: %d parameters; %d steps of %d scenes at %d px, %d depths%n",
@@ -119,6 +119,26 @@ public final class TrainUpliftCommand implements Callable<Integer> {
     }
 
     /** The configuration to train: --config, or the sample one re-dimensioned for the backbone. */
+    /**
+     * The shared recipe, or with {@code --config} the settings of its {@code train} section (the reference's keys), so that
+     * a configuration file trains as it says. Keys the trainer has no other setting for are refused, not ignored.
+     */
+    private UpsamplerTrainingRecipe recipeFor(UpliftConfig cfg, Backbone b) {
+        UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);
+        if (config == null) {
+            return new UpsamplerTrainingRecipe(standard.imageSize(), standard.depths(), batch == null ? standard.batchSize() : batch,
+                    steps, standard.learningRate(), standard.firstSeed(), evalScenes);
+        }
+        UpliftConfig.Train t = cfg.train();
+        if (!"l2".equals(t.loss()) || t.onlyDeepest() || !t.multiStep()) {
+            throw new LoupeException("--config " + config + ": Loupe trains UPLiFT with train.loss l2, only_deepest false and "
+                    + "multi_step true; the file asks for loss " + t.loss() + ", only_deepest " + t.onlyDeepest() + ", multi_step "
+                    + t.multiStep());
+        }
+        return new UpsamplerTrainingRecipe(t.imsize(), t.downSteps(), batch == null ? t.batchSize() : batch, steps, (float) t.lr(),
+                standard.firstSeed(), evalScenes);
+    }
+
     private UpliftConfig configFor(Backbone b) {
         if (config != null) {
             UpliftConfig c = UpliftConfig.load(config);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.loupe.models.ModelCard;
+import dev.loupe.upsample.uplift.UpliftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,5 +59,37 @@ class TrainUpliftCommandTest {
         String line = mismatch.userErr();
         assertTrue(line.contains("upsamples features of 32 channels") && line.contains("gives 8 channels"), line);
         assertFalse(line.contains("\n"), line);
+    }
+
+    @Test
+    void aConfigurationFileTrainsWithItsOwnTrainSection() throws IOException {
+        Path vit = TrainBackboneCommandTest.trainTiny(dir.resolve("vit"));
+        JsonObject cfg = UpliftConfig.named(UpliftConfig.SAMPLE_VIT).forBackbone(32, 16, "tiny", "tiny").toJsonTree().getAsJsonObject();
+        JsonObject train = cfg.getAsJsonObject("train");
+        train.addProperty("imsize", 128);
+        train.addProperty("down_steps", 1);
+        train.addProperty("batch_size", 2);
+        train.addProperty("lr", 0.002);
+        Path file = dir.resolve("small.json");
+        Files.writeString(file, cfg.toString());
+        Path up = dir.resolve("up");
+        Cli.Result r = Cli.run("train", "uplift", "--backbone", vit.toString(), "--config", file.toString(), "--steps", "1",
+                "--eval-scenes", "2", "--out", up.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("1 steps of 2 scenes at 128 px, 1 depths"), r.out());
+        JsonObject data = ModelCard.read(up).json().getAsJsonObject("data");
+        assertEquals(128, data.get("image_size").getAsInt());
+        assertEquals(1, data.get("depths").getAsInt());
+        assertEquals(2, data.get("batch_size").getAsInt());
+        assertEquals(0.002, data.get("learning_rate").getAsDouble(), 1e-6);
+
+        train.addProperty("loss", "cosine");
+        Files.writeString(file, cfg.toString());
+        Path refused = dir.resolve("refused");
+        Cli.Result cosine = Cli.run("train", "uplift", "--backbone", vit.toString(), "--config", file.toString(), "--steps", "1",
+                "--out", refused.toString());
+        assertEquals(1, cosine.exitCode());
+        assertTrue(cosine.userErr().contains("small.json") && cosine.userErr().contains("loss cosine"), cosine.userErr());
+        assertFalse(Files.exists(refused.resolve("model.json")));
     }
 }
