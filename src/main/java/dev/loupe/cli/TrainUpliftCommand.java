@@ -118,10 +118,10 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The configuration to train: --config, or the sample one re-dimensioned for the backbone. */
     /**
      * The shared recipe, or with {@code --config} the settings of its {@code train} section (the reference's keys), so that
-     * a configuration file trains as it says. Keys the trainer has no other setting for are refused, not ignored.
+     * a configuration file trains as it says. Settings the trainer does not implement (another loss, only_deepest, single-step
+     * training) are refused, not ignored.
      */
     private UpsamplerTrainingRecipe recipeFor(UpliftConfig cfg, Backbone b) {
         UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);
@@ -139,6 +139,7 @@ public final class TrainUpliftCommand implements Callable<Integer> {
                 standard.firstSeed(), evalScenes);
     }
 
+    /** The configuration to train: --config, or the sample one re-dimensioned for the backbone. */
     private UpliftConfig configFor(Backbone b) {
         if (config != null) {
             UpliftConfig c = UpliftConfig.load(config);
