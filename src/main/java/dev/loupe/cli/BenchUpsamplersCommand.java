@@ -133,6 +133,9 @@ public final class BenchUpsamplersCommand implements Callable<Integer> {
         Path dir = models != null ? models : LoupeHome.sampleModels();
         List<BenchMethod> list = new ArrayList<>();
         for (String m : methods) {
+            if (!Upsamplers.NAMES.contains(m)) {
+                throw new LoupeException("unknown method '" + m + "' in --methods (use " + String.join(", ", Upsamplers.NAMES) + ")");
+            }
             if (m.equals(Upsamplers.BILINEAR) || m.equals(Upsamplers.NEAREST)) {
                 list.add(BenchMethod.fixed(m));
                 continue;

@@ -139,6 +139,9 @@ class PeersCliTest {
         r = Cli.run("train", "upsampler", "--kind", "bicubic", "--out", dir.resolve("x").toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.userErr().contains("unknown upsampler kind 'bicubic'"), r.err());
+        r = Cli.run("bench", "upsamplers", "--methods", "bilinear,bicubic", "--out", dir.resolve("b").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.userErr().contains("unknown method 'bicubic' in --methods (use uplift, bilinear, nearest, lift, jbu, xattn)"), r.err());
         r = Cli.run("bench", "upsamplers", "--backbone", "dinov2-s14-random", "--sizes", "40", "--out", dir.resolve("b").toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.userErr().contains("not a multiple of the backbone's patch 14"), r.err());
