@@ -78,8 +78,8 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         try (Backbone b = Backbones.open(backbone)) {
             UpliftConfig cfg = configFor(b);
             UpsamplerTrainingRecipe recipe = recipeFor(cfg, b);
-            UpliftTrainer.Options options = new UpliftTrainer.Options(recipe.imageSize(), recipe.depths(), recipe.batchSize(),
-                    recipe.learningRate(), steps, checkpointEvery, checkpoint, config == null ? 0 : cfg.train().latAug());
+            UpliftTrainer.Options options = UpliftTrainer.Options.from(recipe, checkpointEvery, checkpoint,
+                    config == null ? 0 : cfg.train().latAug());
             try (NDManager manager = NDManager.newBaseManager()) {
                 Uplift model = new Uplift(manager, cfg);
                 log.printf(Locale.ROOT, "UPLiFT (%s) for %s: %d parameters; %d steps of %d scenes at %d px, %d depths%n",
@@ -118,25 +118,11 @@ public final class TrainUpliftCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The shared recipe, or with {@code --config} the settings of its {@code train} section (the reference's keys), so that
-     * a configuration file trains as it says. Settings the trainer does not implement (another loss, only_deepest, single-step
-     * training) are refused, not ignored.
-     */
+    /** The shared recipe, or with {@code --config} its {@code train} section's, so that a configuration file trains as it says. */
     private UpsamplerTrainingRecipe recipeFor(UpliftConfig cfg, Backbone b) {
-        UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), steps);
-        if (config == null) {
-            return new UpsamplerTrainingRecipe(standard.imageSize(), standard.depths(), batch == null ? standard.batchSize() : batch,
-                    steps, standard.learningRate(), standard.firstSeed(), evalScenes);
-        }
-        UpliftConfig.Train t = cfg.train();
-        if (!"l2".equals(t.loss()) || t.onlyDeepest() || !t.multiStep()) {
-            throw new LoupeException("--config " + config + ": Loupe trains UPLiFT with train.loss l2, only_deepest false and "
-                    + "multi_step true; the file asks for loss " + t.loss() + ", only_deepest " + t.onlyDeepest() + ", multi_step "
-                    + t.multiStep());
-        }
-        return new UpsamplerTrainingRecipe(t.imsize(), t.downSteps(), batch == null ? t.batchSize() : batch, steps, (float) t.lr(),
-                standard.firstSeed(), evalScenes);
+        UpsamplerTrainingRecipe recipe = (config == null ? UpsamplerTrainingRecipe.standard(b.patchSize(), steps)
+                : UpliftTrainer.recipe(cfg, steps, "--config " + config)).withHeldOutScenes(evalScenes);
+        return batch == null ? recipe : recipe.withBatchSize(batch);
     }
 
     /** The configuration to train: --config, or the sample one re-dimensioned for the backbone. */

@@ -84,8 +84,7 @@ public final class TrainUpsamplerCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         try (Backbone b = Backbones.open(backbone); NDManager manager = NDManager.newBaseManager()) {
             UpsamplerTrainingRecipe standard = UpsamplerTrainingRecipe.standard(b.patchSize(), n);
-            UpsamplerTrainingRecipe recipe = batch == null ? standard : new UpsamplerTrainingRecipe(standard.imageSize(), standard.depths(), batch,
-                    n, standard.learningRate(), standard.firstSeed(), standard.heldOutScenes());
+            UpsamplerTrainingRecipe recipe = batch == null ? standard : standard.withBatchSize(batch);
             TrainableUpsampler model = k.create(manager, b.channels(), b.patchSize());
             log.printf(Locale.ROOT, "%s for %s (%d channels, patch %d): %,d parameters; %d steps of %d scenes at %d px%n", k.title(), b.name(),
                     b.channels(), b.patchSize(), model.module().parameterCount(), n, recipe.batchSize(), recipe.imageSize());

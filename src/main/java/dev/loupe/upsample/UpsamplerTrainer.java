@@ -65,8 +65,13 @@ public class UpsamplerTrainer {
             Path checkpointDir, double latentNoise) {
         /** The shared recipe's size, depths, batch, learning rate and steps; no latent noise. */
         public static Options from(UpsamplerTrainingRecipe recipe, int checkpointEvery, Path checkpointDir) {
+            return from(recipe, checkpointEvery, checkpointDir, 0);
+        }
+
+        /** A recipe's size, depths, batch, learning rate and steps, with {@code latentNoise}. */
+        public static Options from(UpsamplerTrainingRecipe recipe, int checkpointEvery, Path checkpointDir, double latentNoise) {
             return new Options(recipe.imageSize(), recipe.depths(), recipe.batchSize(), recipe.learningRate(), recipe.steps(),
-                    checkpointEvery, checkpointDir, 0);
+                    checkpointEvery, checkpointDir, latentNoise);
         }
     }
 

@@ -24,6 +24,8 @@ public record UpsamplerTrainingRecipe(int imageSize, int depths, int batchSize, 
         int heldOutScenes) {
     /** Training scenes of the upsamplers start here (the sample backbone's start at 1,000,000). */
     public static final long FIRST_TRAINING_SEED = 2_000_000L;
+    /** Held-out scenes the model cards' metrics are measured on, unless a command says otherwise. */
+    public static final int HELD_OUT_SCENES = 100;
     /** Tokens per side of the smallest pyramid level. */
     public static final int SMALLEST_GRID = 4;
 
@@ -36,7 +38,17 @@ public record UpsamplerTrainingRecipe(int imageSize, int depths, int batchSize, 
     /** Loupe's recipe for a backbone of patch {@code patch}: S = patch * 4 * 2^2, 2 depths, 8 scenes a step, Adam 1e-3. */
     public static UpsamplerTrainingRecipe standard(int patch, long steps) {
         int depths = 2;
-        return new UpsamplerTrainingRecipe(patch * SMALLEST_GRID << depths, depths, 8, steps, 1e-3f, FIRST_TRAINING_SEED, 100);
+        return new UpsamplerTrainingRecipe(patch * SMALLEST_GRID << depths, depths, 8, steps, 1e-3f, FIRST_TRAINING_SEED, HELD_OUT_SCENES);
+    }
+
+    /** This recipe with {@code batch} scenes a step (the commands' hidden --batch, for tiny test runs). */
+    public UpsamplerTrainingRecipe withBatchSize(int batch) {
+        return new UpsamplerTrainingRecipe(imageSize, depths, batch, steps, learningRate, firstSeed, heldOutScenes);
+    }
+
+    /** This recipe with its metrics on held-out seeds {@code 0 .. scenes-1}. */
+    public UpsamplerTrainingRecipe withHeldOutScenes(int scenes) {
+        return new UpsamplerTrainingRecipe(imageSize, depths, batchSize, steps, learningRate, firstSeed, scenes);
     }
 
     /** The training images of step {@code step}: {@code [batchSize,3,size,size]} RGB in [0,1], in (a child of) {@code manager}. */
